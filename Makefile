@@ -1,0 +1,37 @@
+# Two commands from a fresh clone: `make run` and `make test`. Only python3 (3.11+) and pip needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONFIG ?= config.yaml
+
+.PHONY: setup run poll test demo serve lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup  ## start the scheduled monitor on config.yaml (Ctrl-C stops it)
+	$(BIN)/monitor run --config $(CONFIG)
+
+poll: setup  ## one polling round
+	$(BIN)/monitor poll --config $(CONFIG)
+
+test: setup  ## the whole test suite
+	$(BIN)/python -m pytest -n 2 -q
+
+demo: setup  ## build demo.db from the saved pages shipped with monitor, offline
+	$(BIN)/monitor demo --db demo.db
+
+serve: setup
+	$(BIN)/monitor serve --config $(CONFIG)
+
+lint: setup
+	$(BIN)/ruff check monitor tests bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

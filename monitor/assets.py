@@ -1,0 +1,22 @@
+"""Where the shipped data files live: `models/` in a checkout, `monitor/_models` when installed."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def models_dir() -> Path:
+    # A wheel carries models/ inside the package (see pyproject's force-include); an
+    # editable install or a plain checkout reads the top-level folder directly.
+    for candidate in (_PACKAGE / "_models", _PACKAGE.parent / "models"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("monitor's models/ folder is missing from this installation")
+
+
+def model_file(name: str) -> Path:
+    return models_dir() / name
