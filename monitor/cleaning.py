@@ -1,0 +1,186 @@
+"""The cleaning layer after trafilatura: drop residue lines and learned site furniture.
+
+trafilatura keeps what sits inside the article container, and widgets often live there too
+("GIPHY App Key not set. Please check settings", share labels, "Read more: …"). Two sources
+of knowledge remove them, both working on whole lines so an article sentence that merely
+*mentions* cookies or advertising is never touched:
+
+* residue patterns — curated regular expressions in ``models/residue.txt`` (plus the user's
+  own file), each matched against a complete line;
+* repeated lines — short lines the store has seen in many articles of one site
+  (:func:`furniture_candidates` proposes them, the store counts them and passes their
+  :func:`line_key` back as ``repeated``).
+
+A pattern that contains the empty named group ``(?P<block>)`` is a *block heading* ("Related
+stories", "Don't miss"): the headline-like lines right after it go with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Collection, Iterator, Sequence
+from pathlib import Path
+
+from .assets import model_file
+from .errors import ConfigError
+from .text import fold, squash, strip_accents
+
+LOGGER = logging.getLogger(__name__)
+
+RESIDUE_FILE = "residue.txt"
+
+#: Furniture is short: a nav label, a byline box, a "Follow us" line. Longer lines are prose,
+#: and a paragraph repeated across articles is more likely a boilerplate disclaimer the site
+#: wants read than furniture; leaving them to the residue patterns is the safer side.
+FURNITURE_MAX_CHARS = 160
+FURNITURE_MIN_CHARS = 2
+
+#: Name of the empty group that turns a pattern into a block heading.
+BLOCK_GROUP = "block"
+#: A related-stories list rarely has more entries than this; the cap bounds the damage if a
+#: heading is followed by real content that happens to look like headlines (sub-headings).
+BLOCK_MAX_LINES = 12
+HEADLINE_MAX_CHARS = 160
+
+# A headline in a related-stories list ends without sentence punctuation; a paragraph ends
+# with it (optionally followed by closing quotes or brackets). The first sentence-like line
+# ends the block.
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+_BULLET = re.compile(r"^(?:[-–—•*·▪►|>]+\s*)+")
+_BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n){2,}")
+
+# Ordinary article sentences: a pattern that matches one of them would empty every article,
+# so loading refuses it instead of letting the damage show up as missing text later.
+_CANARIES = (
+    "The meeting comes at a time when the US government is dealing with a growing number of "
+    "migrants trying to cross the border from Mexico.",
+    "He is expected to meet with top officials from the US State Department.",
+    "Las autoridades cubanas no respondieron de inmediato a las preguntas.",
+)
+
+
+def line_key(line: str) -> str:
+    """Stable key of a line: folded (accents, case, whitespace, list bullet), then hashed.
+
+    The store keeps keys rather than lines, so furniture counts take little room and say
+    nothing about article text.
+    """
+    normal = fold(_BULLET.sub("", line.strip()))
+    return hashlib.blake2b(normal.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def furniture_candidates(text: str) -> set[str]:
+    """Keys of the lines of ``text`` short enough to be site furniture."""
+    keys: set[str] = set()
+    for line in text.splitlines():
+        stripped = squash(line)
+        if FURNITURE_MIN_CHARS <= len(stripped) <= FURNITURE_MAX_CHARS:
+            keys.add(line_key(stripped))
+    return keys
+
+
+def _variants(line: str) -> Iterator[str]:
+    """The forms of a squashed line a pattern is tried against.
+
+    Without the list bullet, because trafilatura renders list items as "- item"; without
+    accents, so that a pattern written "Siguenos" also removes "Síguenos".
+    """
+    seen: set[str] = set()
+    unbulleted = _BULLET.sub("", line)
+    for form in (line, unbulleted, strip_accents(line), strip_accents(unbulleted)):
+        if form and form not in seen:
+            seen.add(form)
+            yield form
+
+
+def _looks_like_link_title(line: str) -> bool:
+    return len(line) <= HEADLINE_MAX_CHARS and not _SENTENCE_END.search(line)
+
+
+class Cleaner:
+    """Removes residue lines and repeated site furniture from extracted article text."""
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self.patterns: tuple[re.Pattern[str], ...] = tuple(patterns)
+
+    @classmethod
+    def load(cls, extra_file: Path | None = None) -> Cleaner:
+        """The shipped patterns (``models/residue.txt``), plus the user's own file if given."""
+        patterns = _read_patterns(model_file(RESIDUE_FILE))
+        if extra_file is not None:
+            patterns.extend(_read_patterns(Path(extra_file)))
+        return cls(patterns)
+
+    def residue_match(self, line: str) -> re.Pattern[str] | None:
+        """The first pattern matching the whole (squashed) line, or None."""
+        for form in _variants(squash(line)):
+            for pattern in self.patterns:
+                if pattern.fullmatch(form):
+                    return pattern
+        return None
+
+    def clean(self, text: str, *, repeated: Collection[str] = ()) -> str:
+        """``text`` without residue lines, block lists and ``repeated`` furniture lines.
+
+        Blank-line runs are collapsed to one blank line and the result is stripped; it is
+        ``""`` when nothing is left.
+        """
+        kept: list[str] = []
+        block_left = 0  # headline-like lines still to drop after a block heading
+        dropped = 0
+        for line in text.splitlines():
+            squashed = squash(line)
+            if not squashed:
+                kept.append("")
+                continue
+            pattern = self.residue_match(squashed)
+            if pattern is not None:
+                block_left = BLOCK_MAX_LINES if BLOCK_GROUP in pattern.groupindex else 0
+                dropped += 1
+                continue
+            if block_left and _looks_like_link_title(_BULLET.sub("", squashed)):
+                block_left -= 1
+                dropped += 1
+                continue
+            block_left = 0
+            if repeated and line_key(squashed) in repeated:
+                dropped += 1
+                continue
+            kept.append(line.rstrip())
+        result = _BLANK_RUNS.sub("\n\n", "\n".join(kept)).strip()
+        if not result and dropped:
+            # Not an error (a page can be all widgets), but worth a trace when text vanishes.
+            LOGGER.info("cleaning removed every line (%d) of an extracted text", dropped)
+        return result
+
+
+def _read_patterns(path: Path) -> list[re.Pattern[str]]:
+    """Parse a residue file: one regular expression per line, ``#`` starts a comment line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: residue pattern file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ConfigError(f"{path}: cannot read residue patterns ({reason})") from None
+    patterns: list[re.Pattern[str]] = []
+    for number, raw in enumerate(lines, start=1):
+        source = raw.strip()
+        if not source or source.startswith("#"):
+            continue
+        try:
+            # Case-insensitive: residue comes as "SHARE", "Share" and "share" alike.
+            pattern = re.compile(source, re.IGNORECASE)
+        except re.error as exc:
+            raise ConfigError(
+                f"{path}, line {number}: invalid regular expression {source!r} ({exc.msg})"
+            ) from None
+        if any(pattern.fullmatch(sentence) for sentence in _CANARIES):
+            raise ConfigError(
+                f"{path}, line {number}: pattern {source!r} matches ordinary article "
+                "sentences and would remove them"
+            )
+        patterns.append(pattern)
+    return patterns

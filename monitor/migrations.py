@@ -1,0 +1,173 @@
+"""The database schema, as named, append-only migrations.
+
+Never edit a migration that has shipped: add a new one. Every command that opens the
+database applies what is pending first, so a newer `monitor` upgrades an older file in place.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("monitor")
+
+#: SQLite's unicode61 folds case; ``remove_diacritics 2`` also folds accents, so
+#: "Cossío" and "COSSIO" are the same token.
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+@migrations(name="m001_initial")
+def m001_initial(db: Database) -> None:
+    db["feeds"].create(
+        {
+            "id": int,
+            "url": str,
+            "name": str,
+            "title": str,
+            "site_url": str,
+            "topic_filter": int,
+            "etag": str,
+            "last_modified": str,
+            "content_hash": str,
+            "last_status": str,
+            "http_status": int,
+            "error_count": int,
+            "last_error": str,
+            "last_polled_at": str,
+            "last_ok_at": str,
+            "next_poll_at": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"url"},
+        defaults={"error_count": 0, "topic_filter": 1},
+    )
+    db["feeds"].create_index(["url"], unique=True)
+
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "title": str,
+            "author": str,
+            "published": str,
+            "site_name": str,
+            "source": str,
+            "language": str,
+            "description": str,
+            "text": str,
+            "text_hash": str,
+            "minhash": bytes,
+            "word_count": int,
+            "feed_id": int,
+            "on_topic": int,
+            "duplicate_of": int,
+            "fetched_at": str,
+            "tagger": str,
+            "tagged_at": str,
+        },
+        pk="id",
+        not_null={"url"},
+        foreign_keys=[("feed_id", "feeds", "id"), ("duplicate_of", "articles", "id")],
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["text_hash"])
+    db["articles"].create_index(["published"])
+    db["articles"].create_index(["feed_id"])
+    db["articles"].create_index(["duplicate_of"])
+
+    # Every URL an article was seen under (feed link, final URL after redirects, canonical),
+    # so a story is never fetched twice.
+    db["article_urls"].create(
+        {"url": str, "article_id": int},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_urls"].create_index(["article_id"])
+
+    # Article pages that could not be fetched or yielded no text: retried a few times.
+    db["article_errors"].create(
+        {
+            "url": str,
+            "feed_id": int,
+            "attempts": int,
+            "last_error": str,
+            "last_attempt_at": str,
+        },
+        pk="url",
+        foreign_keys=[("feed_id", "feeds", "id")],
+    )
+
+    # Pages fetched but not kept (off topic): recorded so they are never fetched again.
+    db["skipped"].create(
+        {"url": str, "title": str, "reason": str, "feed_id": int, "seen_at": str},
+        pk="url",
+        foreign_keys=[("feed_id", "feeds", "id")],
+    )
+
+    db["entities"].create(
+        {
+            "id": int,
+            "key": str,
+            "name": str,
+            "label": str,
+            "kind": str,
+            "aliases": str,
+            "titles": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="id",
+        not_null={"key", "name"},
+    )
+    db["entities"].create_index(["key"], unique=True)
+    db["entities"].create_index(["kind"])
+
+    db["mentions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "entity_id": int,
+            "text": str,
+            "start": int,
+            "end": int,
+            "sentence": str,
+            "title": str,
+            "affiliation": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id"), ("entity_id", "entities", "id")],
+    )
+    db["mentions"].create_index(["article_id"])
+    db["mentions"].create_index(["entity_id"])
+
+    db["figures"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "value": float,
+            "text": str,
+            "unit": str,
+            "what": str,
+            "when": str,
+            "sentence": str,
+            "start": int,
+            "end": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["figures"].create_index(["article_id"])
+
+    # Short lines per site, counted over articles: a line seen in many articles of one site is
+    # furniture ("Follow us on Telegram") and the cleaning layer removes it.
+    db["site_lines"].create(
+        {"site": str, "key": str, "articles": int},
+        pk=("site", "key"),
+    )
+
+    db["articles"].enable_fts(["title", "text"], tokenize=FTS_TOKENIZE, create_triggers=True)
+    db["entities"].enable_fts(["name", "aliases"], tokenize=FTS_TOKENIZE, create_triggers=True)
+
+
+def migrate(db: Database) -> None:
+    migrations.apply(db)

@@ -1,0 +1,471 @@
+"""One polling round, ingestion and re-tagging: the stages wired together.
+
+Data flows one way: feeds -> article pages -> extraction + cleaning -> topic filter ->
+de-duplication -> spaCy -> store. Network work (feeds, pages) runs in a bounded thread pool;
+everything that touches the database runs on the calling thread, one transaction per article.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import dedup, store
+from .cleaning import Cleaner, furniture_candidates
+from .config import Config
+from .errors import FeedError, FetchError, MonitorError
+from .extraction import Extracted, extract_article
+from .feeds import FeedItem, parse_feed
+from .fetching import Fetcher, FetchSettings
+from .nlp import Tagged, Tagger
+from .topic import TopicFilter
+from .urls import canonical_url, is_fetchable_url, site_of
+
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+MAX_BACKOFF = timedelta(hours=24)
+#: Articles extracted, tagged (one nlp.pipe call) and stored per step: bounds memory.
+BATCH = 16
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
+
+
+class Reporter:
+    """Receives progress; the CLI prints it. The default reports nothing."""
+
+    def feed_done(self, feed: dict[str, Any], status: str, message: str | None) -> None: ...
+
+    def article_done(self, url: str, status: str, message: str | None) -> None: ...
+
+    def stage(self, name: str, total: int) -> None: ...
+
+
+@dataclass
+class RoundSummary:
+    feeds_ok: int = 0
+    feeds_unchanged: int = 0
+    feeds_failed: int = 0
+    articles_new: int = 0
+    articles_duplicate: int = 0
+    articles_known: int = 0
+    articles_off_topic: int = 0
+    articles_failed: int = 0
+    mentions: int = 0
+    figures: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def feeds(self) -> int:
+        return self.feeds_ok + self.feeds_unchanged + self.feeds_failed
+
+    def line(self) -> str:
+        parts = []
+        if self.feeds:
+            parts.append(f"{self.feeds} feeds ({self.feeds_ok} ok, {self.feeds_unchanged} "
+                         f"unchanged, {self.feeds_failed} failed)")
+        parts.append(
+            f"{self.articles_new} new articles ({self.articles_duplicate} duplicates, "
+            f"{self.articles_off_topic} off topic, {self.articles_failed} failed)"
+        )
+        parts.append(f"{self.mentions} mentions, {self.figures} figures")
+        return " · ".join(parts)
+
+
+@dataclass
+class Page:
+    """A fetched or saved page waiting for extraction."""
+
+    html: bytes
+    url: str                      # where it was fetched (final URL) or a file:// URI
+    seen_as: list[str]            # the URLs it was known by before fetching (feed link…)
+    feed: dict[str, Any] | None = None
+    item: FeedItem | None = None
+    topic_filter: bool = True
+
+
+@dataclass
+class _Pending:
+    page: Page
+    record: store.ArticleRecord
+    minhash: Any
+    tag: bool
+    duplicate_of_batch: int | None = None
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def read_saved_page(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.name.endswith(".gz") else data
+
+
+class Monitor:
+    """The library API behind every command that fetches or stores."""
+
+    def __init__(self, config: Config, db: Database, *, fetcher: Fetcher | None = None,
+                 tagger: Tagger | None = None, reporter: Reporter | None = None,
+                 stop: threading.Event | None = None) -> None:
+        self.config = config
+        self.db = db
+        self._fetcher = fetcher
+        self._tagger = tagger
+        self.reporter = reporter or Reporter()
+        self.stop = stop or threading.Event()
+
+    # -- parts, built on first use ------------------------------------------------------------
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            self._fetcher = Fetcher(FetchSettings.from_config(self.config.fetch))
+        return self._fetcher
+
+    @property
+    def tagger(self) -> Tagger:
+        if self._tagger is None:
+            nlp = self.config.nlp
+            self._tagger = Tagger(nlp.model, languages=nlp.languages, batch_size=nlp.batch_size,
+                                  n_process=nlp.n_process)
+        return self._tagger
+
+    @cached_property
+    def cleaner(self) -> Cleaner:
+        extra = self.config.cleaning.residue_file
+        path = None
+        if extra:
+            path = Path(extra).expanduser()
+            path = path if path.is_absolute() else self.config.base_dir / path
+        return Cleaner.load(path)
+
+    @cached_property
+    def topic(self) -> TopicFilter:
+        return TopicFilter(self.config.topic.any)
+
+    @cached_property
+    def dedup_index(self) -> dedup.DedupIndex:
+        index = dedup.DedupIndex(self.config.dedup.threshold)
+        index.load(self.db.execute(
+            "SELECT id, minhash FROM articles WHERE duplicate_of IS NULL AND minhash IS NOT NULL"))
+        return index
+
+    def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    # -- polling ------------------------------------------------------------------------------
+
+    def due_feeds(self, *, force: bool = False) -> list[dict[str, Any]]:
+        rows = store.sync_feeds(self.db, self.config.feeds)
+        if force:
+            return rows
+        now = now_utc().isoformat()
+        return [row for row in rows if not row["next_poll_at"] or row["next_poll_at"] <= now]
+
+    def poll(self, *, force: bool = False) -> RoundSummary:
+        """One round: every due feed fetched, every new item fetched, kept and stored."""
+        summary = RoundSummary()
+        feeds = self.due_feeds(force=force)
+        self.reporter.stage("feeds", len(feeds))
+        items: list[tuple[dict[str, Any], FeedItem]] = []
+        for feed, outcome in self._fetch_all(feeds, self._fetch_feed):
+            items.extend((feed, item) for item in self._record_feed(feed, outcome, summary))
+        pages = self._fetch_pages(self._new_items(items, summary), summary)
+        self._process(pages, summary)
+        return summary
+
+    def _fetch_all(self, rows: Sequence[Any], fn: Any) -> Iterator[tuple[Any, Any]]:
+        """Run ``fn`` over ``rows`` in the pool; yield (row, result-or-exception) as they end.
+
+        On stop, requests in flight are abandoned: the client is closed under them, so no slow
+        server keeps the process alive.
+        """
+        if not rows:
+            return
+        pool = ThreadPoolExecutor(max_workers=self.config.fetch.concurrency)
+        futures = {pool.submit(fn, row): row for row in rows}
+        pending = set(futures)
+        try:
+            while pending and not self.stop.is_set():
+                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    try:
+                        yield futures[future], future.result()
+                    except MonitorError as exc:
+                        yield futures[future], exc
+                    if self.stop.is_set():
+                        break
+        finally:
+            stopping = self.stop.is_set()
+            if stopping and self._fetcher is not None:
+                self._fetcher.close()
+            pool.shutdown(wait=not stopping, cancel_futures=True)
+
+    def _fetch_feed(self, feed: dict[str, Any]) -> Any:
+        return self.fetcher.get(feed["url"], etag=feed["etag"],
+                                last_modified=feed["last_modified"], accept=FEED_ACCEPT)
+
+    def _record_feed(self, feed: dict[str, Any], outcome: Any,
+                     summary: RoundSummary) -> list[FeedItem]:
+        now = now_utc()
+        values: dict[str, Any] = {"last_polled_at": now.isoformat()}
+        items: list[FeedItem] = []
+        try:
+            if isinstance(outcome, MonitorError):
+                raise outcome
+            values["http_status"] = outcome.status
+            content_hash = hashlib.sha256(outcome.content).hexdigest()
+            if outcome.not_modified or content_hash == feed["content_hash"]:
+                status = "not_modified" if outcome.not_modified else "unchanged"
+                summary.feeds_unchanged += 1
+            else:
+                parsed = parse_feed(outcome.content, base_url=outcome.url,
+                                    content_type=outcome.content_type)
+                status = "ok"
+                summary.feeds_ok += 1
+                items = parsed.items
+                values.update(title=parsed.title, site_url=parsed.site_url,
+                              content_hash=content_hash)
+            if outcome.etag or outcome.last_modified or not outcome.not_modified:
+                values.update(etag=outcome.etag, last_modified=outcome.last_modified)
+            values.update(last_status=status, error_count=0, last_error=None,
+                          last_ok_at=now.isoformat(),
+                          next_poll_at=(now + timedelta(seconds=self.config.poll.interval))
+                          .isoformat())
+            message = f"{len(items)} items" if status == "ok" else status.replace("_", " ")
+        except (FetchError, FeedError) as exc:
+            errors = (feed["error_count"] or 0) + 1
+            backoff = timedelta(seconds=self.config.poll.interval * min(2 ** (errors - 1), 96))
+            values.update(last_status="error", error_count=errors, last_error=str(exc),
+                          next_poll_at=(now + min(backoff, MAX_BACKOFF)).isoformat())
+            if isinstance(exc, FetchError) and exc.status:
+                values["http_status"] = exc.status
+            summary.feeds_failed += 1
+            summary.failures.append((feed["url"], str(exc)))
+            status, message = "error", str(exc)
+        store.update_feed(self.db, feed["id"], values)
+        self.reporter.feed_done({**feed, **values}, status, message)
+        return items
+
+    def _new_items(self, items: Iterable[tuple[dict[str, Any], FeedItem]],
+                   summary: RoundSummary) -> list[Page]:
+        """Feed items worth fetching: not stored, not skipped, not given up on."""
+        per_feed: dict[int, int] = {}
+        wanted: dict[str, Page] = {}
+        for feed, item in items:
+            if not is_fetchable_url(item.url):
+                continue
+            url = canonical_url(item.url)
+            if url in wanted or store.is_known(self.db, url):
+                summary.articles_known += url not in wanted
+                continue
+            if store.article_attempts(self.db, url) >= self.config.poll.article_attempts:
+                continue
+            if per_feed.get(feed["id"], 0) >= self.config.poll.max_articles_per_feed:
+                continue
+            per_feed[feed["id"]] = per_feed.get(feed["id"], 0) + 1
+            wanted[url] = Page(b"", url, [url], feed=feed, item=item,
+                               topic_filter=bool(feed["topic_filter"]))
+        return list(wanted.values())
+
+    def _fetch_page(self, page: Page) -> Page:
+        result = self.fetcher.get(page.url, accept=PAGE_ACCEPT)
+        content_type = (result.content_type or "").lower()
+        if content_type and not any(t in content_type for t in ("html", "xml", "text/plain")):
+            raise FetchError(f"not an HTML page ({content_type.split(';')[0]})", kind="protocol")
+        page.html = result.content
+        page.url = result.url
+        return page
+
+    def _fetch_pages(self, pages: list[Page], summary: RoundSummary) -> Iterator[Page]:
+        self.reporter.stage("articles", len(pages))
+        for page, outcome in self._fetch_all(pages, self._fetch_page):
+            if isinstance(outcome, MonitorError):
+                self._article_failed(page, str(outcome), summary)
+            else:
+                yield outcome
+
+    def _article_failed(self, page: Page, message: str, summary: RoundSummary) -> None:
+        summary.articles_failed += 1
+        store.record_article_error(self.db, page.seen_as[0], page.feed and page.feed["id"],
+                                   message)
+        self.reporter.article_done(page.seen_as[0], "error", message)
+
+    # -- ingesting saved pages and URLs ------------------------------------------------------
+
+    def ingest(self, sources: Sequence[str], *, topic_filter: bool = True) -> RoundSummary:
+        summary = RoundSummary()
+        urls, pages = [], []
+        for source in sources:
+            if "://" in source and not source.startswith("file://"):
+                if not is_fetchable_url(source):
+                    raise MonitorError(f"{source}: only http(s) URLs can be ingested")
+                url = canonical_url(source)
+                urls.append(Page(b"", url, [url], topic_filter=topic_filter))
+            else:
+                pages.extend(self._saved_pages(Path(source.removeprefix("file://")),
+                                               topic_filter))
+        fetched = list(self._fetch_pages(urls, summary)) if urls else []
+        self._process([*pages, *fetched], summary)
+        return summary
+
+    @staticmethod
+    def _saved_pages(path: Path, topic_filter: bool) -> Iterator[Page]:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*")
+                           if p.is_file() and p.name.lower().endswith(HTML_SUFFIXES))
+        elif path.is_file():
+            files = [path]
+        else:
+            raise MonitorError(f"{path}: no such file or directory")
+        for file in files:
+            try:
+                yield Page(read_saved_page(file), file.resolve().as_uri(), [],
+                           topic_filter=topic_filter)
+            except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                raise MonitorError(f"{file}: cannot read ({exc})") from None
+
+    # -- extraction -> filter -> dedup -> NLP -> store ----------------------------------------
+
+    def extract(self, page: Page) -> Extracted:
+        site = site_of(page.url)
+        repeated = store.repeated_lines(self.db, site,
+                                        self.config.cleaning.repeated_line_min_articles)
+        return extract_article(page.html, page.url, cleaner=self.cleaner, repeated=repeated)
+
+    def _process(self, pages: Iterable[Page], summary: RoundSummary) -> None:
+        batch: list[_Pending] = []
+        for page in pages:
+            if self.stop.is_set():
+                break
+            pending = self._prepare(page, batch, summary)
+            if pending is not None:
+                batch.append(pending)
+            if len(batch) >= BATCH:
+                self._store_batch(batch, summary)
+                batch = []
+        if batch and not self.stop.is_set():
+            self._store_batch(batch, summary)
+
+    def _prepare(self, page: Page, batch: list[_Pending],
+                 summary: RoundSummary) -> _Pending | None:
+        extracted = self.extract(page)
+        url = canonical_url(extracted.url) if extracted.url and is_fetchable_url(extracted.url) \
+            else page.url
+        urls = list(dict.fromkeys([url, *page.seen_as, page.url]))
+        for known_url in urls:
+            article_id = store.article_for_url(self.db, known_url)
+            if article_id is not None:
+                store.link_urls(self.db, article_id, urls)
+                summary.articles_known += 1
+                self.reporter.article_done(url, "known", None)
+                return None
+        if any(p.record.url == url for p in batch):
+            return None
+        if not extracted.text:
+            self._article_failed(page, "no article text found on the page", summary)
+            return None
+        if page.topic_filter and not self.topic.matches(extracted.title, extracted.text):
+            store.record_skipped(self.db, urls, title=extracted.title, reason="off_topic",
+                                 feed_id=page.feed and page.feed["id"])
+            summary.articles_off_topic += 1
+            self.reporter.article_done(url, "off_topic", extracted.title)
+            return None
+        record = self._record(page, extracted, url, urls)
+        minhash = dedup.signature(record.text)
+        pending = _Pending(page, record, minhash, tag=self.tagger.supports(record.language))
+        self._find_duplicate(pending, batch)
+        return pending
+
+    def _record(self, page: Page, extracted: Extracted, url: str,
+                urls: list[str]) -> store.ArticleRecord:
+        feed = page.feed or {}
+        published = extracted.published or (page.item.published if page.item else None)
+        site = site_of(url) if url.startswith("http") else None
+        return store.ArticleRecord(
+            url=url, urls=urls, title=extracted.title or (page.item.title if page.item else None),
+            text=extracted.text, author=extracted.author, published=published,
+            site_name=extracted.site_name,
+            source=feed.get("name") or feed.get("title") or extracted.site_name or site,
+            language=extracted.language, description=extracted.description,
+            feed_id=feed.get("id"), text_hash=dedup.text_hash(extracted.text),
+            furniture=furniture_candidates(extracted.text) if site else set(), site=site,
+        )
+
+    def _find_duplicate(self, pending: _Pending, batch: list[_Pending]) -> None:
+        record = pending.record
+        row = self.db.execute(
+            "SELECT id FROM articles WHERE text_hash = ? AND duplicate_of IS NULL LIMIT 1",
+            [record.text_hash]).fetchone()
+        record.duplicate_of = row[0] if row else self.dedup_index.find(pending.minhash)
+        if record.duplicate_of is None:
+            threshold = self.config.dedup.threshold
+            for index, other in enumerate(batch):
+                if other.record.duplicate_of is None and other.duplicate_of_batch is None and (
+                    other.record.text_hash == record.text_hash
+                    or other.minhash.jaccard(pending.minhash) >= threshold
+                ):
+                    pending.duplicate_of_batch = index
+                    break
+        if record.duplicate_of is not None or pending.duplicate_of_batch is not None:
+            pending.tag = False
+            record.furniture = set()
+
+    def _store_batch(self, batch: list[_Pending], summary: RoundSummary) -> None:
+        to_tag = [p for p in batch if p.tag]
+        tagged: dict[int, Tagged] = {}
+        if to_tag:
+            results = self.tagger.tag((p.record.text, p.record.language) for p in to_tag)
+            tagged = {id(p): t for p, t in zip(to_tag, results, strict=True)}
+        ids: list[int] = []
+        for pending in batch:
+            record = pending.record
+            if pending.duplicate_of_batch is not None:
+                record.duplicate_of = ids[pending.duplicate_of_batch]
+            tags = tagged.get(id(pending))
+            if record.duplicate_of is None:
+                record.minhash = dedup.to_bytes(pending.minhash)
+            article_id = store.save_article(self.db, record, tags,
+                                            self.tagger.name if tags else None)
+            ids.append(article_id)
+            if record.duplicate_of is None:
+                self.dedup_index.add(article_id, pending.minhash)
+                summary.articles_new += 1
+                status = "new"
+            else:
+                summary.articles_duplicate += 1
+                status = "duplicate"
+            if tags:
+                summary.mentions += len(tags.mentions)
+                summary.figures += len(tags.figures)
+            self.reporter.article_done(record.url, status, record.title)
+
+    # -- re-tagging ---------------------------------------------------------------------------
+
+    def retag(self) -> int:
+        """Re-run the NLP over stored text (after a model or pattern change); no refetching."""
+        rows = [r for r in self.db.query(
+            "SELECT id, text, language FROM articles WHERE duplicate_of IS NULL AND text != '' "
+            "ORDER BY id") if self.tagger.supports(r["language"])]
+        self.reporter.stage("retag", len(rows))
+        done = 0
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            for row, tags in zip(chunk, self.tagger.tag((r["text"], r["language"]) for r in chunk),
+                                 strict=True):
+                if self.stop.is_set():
+                    return done
+                store.replace_tags(self.db, row["id"], tags, self.tagger.name)
+                done += 1
+        return done

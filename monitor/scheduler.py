@@ -1,0 +1,39 @@
+"""`monitor run`: rounds on a schedule until SIGINT/SIGTERM. Shares `poll`'s code path."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from .config import Config
+from .pipeline import Monitor, Reporter, now_utc
+
+#: Never wake more often than this, whatever the feeds' next-poll times say: no spinning.
+MIN_WAIT = 5.0
+
+
+def seconds_until_next(db: Database, interval: float) -> float:
+    """Sleep until the earliest feed is due, at most one interval, at least MIN_WAIT."""
+    row = db.execute("SELECT MIN(next_poll_at) FROM feeds").fetchone()
+    wait = interval
+    if row and row[0]:
+        due = datetime.fromisoformat(row[0])
+        wait = min(interval, (due - now_utc()).total_seconds())
+    return max(MIN_WAIT, wait)
+
+
+def run_forever(config: Config, db: Database, *, reporter: Reporter,
+                stop: threading.Event) -> None:
+    # One Monitor for the whole run: the spaCy pipeline and the dedup index load once.
+    monitor = Monitor(config, db, reporter=reporter, stop=stop)
+    try:
+        while not stop.is_set():
+            summary = monitor.poll()
+            summary_fn = getattr(reporter, "summary", None)
+            if summary_fn:
+                summary_fn(summary)
+            stop.wait(seconds_until_next(db, config.poll.interval))
+    finally:
+        monitor.close()

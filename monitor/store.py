@@ -1,0 +1,296 @@
+"""The SQLite file: opening (migrated, WAL, foreign keys) and every write.
+
+Reads for the commands live in :mod:`monitor.queries`; this module owns writes. Each article is
+stored in one transaction together with its URLs, mentions, entities and figures, so a crash
+never leaves half an article.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlite_utils import Database
+
+from .errors import MonitorError
+from .migrations import migrate
+from .text import fold
+
+if TYPE_CHECKING:
+    from .nlp import Mention, Tagged
+
+#: Labels whose mentions are one entity whatever spaCy label variant they carry.
+_LABEL_GROUPS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place",
+                 "FAC": "place", "NORP": "group"}
+#: When mentions of one entity disagree on kind, the more specific one wins.
+_KIND_RANK = {"official": 3, "agency": 3, "person": 2, "organization": 2, "place": 1,
+              "group": 1, "other": 0}
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def open_db(path: str | Path) -> Database:
+    """Open (creating if needed) and migrate the database; raise MonitorError if unusable."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(path)
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute("PRAGMA foreign_keys = ON")
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise MonitorError(f"{path}: not a usable monitor database ({exc})") from None
+    except OSError as exc:
+        raise MonitorError(f"{path}: cannot open database ({exc.strerror})") from None
+    return db
+
+
+def entity_key(label: str, name: str) -> str:
+    return f"{_LABEL_GROUPS.get(label, label.lower())}:{fold(name)}"
+
+
+# --- feeds -----------------------------------------------------------------------------------
+
+
+def sync_feeds(db: Database, feeds: Iterable[Any]) -> list[dict[str, Any]]:
+    """Make sure each configured feed has a row; return the rows in config order."""
+    rows = []
+    for feed in feeds:
+        existing = next(db["feeds"].rows_where("url = ?", [feed.url]), None)
+        values = {"name": feed.name, "topic_filter": int(feed.topic_filter)}
+        if existing is None:
+            db["feeds"].insert({"url": feed.url, "created_at": utcnow(), "error_count": 0,
+                                **values})
+        elif any(existing[k] != v for k, v in values.items()):
+            db["feeds"].update(existing["id"], values)
+        rows.append(next(db["feeds"].rows_where("url = ?", [feed.url])))
+    return rows
+
+
+def update_feed(db: Database, feed_id: int, values: dict[str, Any]) -> None:
+    with db.atomic():
+        db["feeds"].update(feed_id, values)
+
+
+# --- articles --------------------------------------------------------------------------------
+
+
+@dataclass
+class ArticleRecord:
+    url: str
+    title: str | None
+    text: str
+    urls: list[str] = field(default_factory=list)
+    author: str | None = None
+    published: str | None = None
+    site_name: str | None = None
+    source: str | None = None
+    language: str | None = None
+    description: str | None = None
+    feed_id: int | None = None
+    text_hash: str | None = None
+    minhash: bytes | None = None
+    duplicate_of: int | None = None
+    fetched_at: str = field(default_factory=utcnow)
+    furniture: set[str] = field(default_factory=set)
+    site: str | None = None
+
+
+def article_for_url(db: Database, url: str) -> int | None:
+    row = db.execute("SELECT article_id FROM article_urls WHERE url = ?", [url]).fetchone()
+    return row[0] if row else None
+
+
+def is_known(db: Database, url: str) -> bool:
+    """Stored, or skipped as off-topic: either way, never fetched again."""
+    return (
+        article_for_url(db, url) is not None
+        or db.execute("SELECT 1 FROM skipped WHERE url = ?", [url]).fetchone() is not None
+    )
+
+
+def article_attempts(db: Database, url: str) -> int:
+    row = db.execute("SELECT attempts FROM article_errors WHERE url = ?", [url]).fetchone()
+    return row[0] if row else 0
+
+
+def record_article_error(db: Database, url: str, feed_id: int | None, message: str) -> None:
+    with db.atomic():
+        attempts = article_attempts(db, url) + 1
+        db["article_errors"].upsert(
+            {"url": url, "feed_id": feed_id, "attempts": attempts, "last_error": message,
+             "last_attempt_at": utcnow()},
+            pk="url",
+        )
+
+
+def record_skipped(db: Database, urls: Sequence[str], *, title: str | None, reason: str,
+                   feed_id: int | None) -> None:
+    with db.atomic():
+        for url in dict.fromkeys(urls):
+            db["skipped"].upsert(
+                {"url": url, "title": title, "reason": reason, "feed_id": feed_id,
+                 "seen_at": utcnow()},
+                pk="url",
+            )
+            db["article_errors"].delete_where("url = ?", [url])
+
+
+def link_urls(db: Database, article_id: int, urls: Iterable[str]) -> None:
+    with db.atomic():
+        for url in dict.fromkeys(urls):
+            db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
+                       [url, article_id])
+            db["article_errors"].delete_where("url = ?", [url])
+
+
+def repeated_lines(db: Database, site: str | None, min_articles: int) -> set[str]:
+    if not site:
+        return set()
+    rows = db.execute("SELECT key FROM site_lines WHERE site = ? AND articles >= ?",
+                      [site, min_articles])
+    return {row[0] for row in rows}
+
+
+def save_article(db: Database, record: ArticleRecord, tagged: Tagged | None,
+                 tagger_name: str | None) -> int:
+    """Store one article with everything found in it, atomically. Returns its id."""
+    with db.atomic():
+        article_id = db["articles"].insert(
+            {
+                "url": record.url,
+                "title": record.title,
+                "author": record.author,
+                "published": record.published,
+                "site_name": record.site_name,
+                "source": record.source,
+                "language": record.language,
+                "description": record.description,
+                "text": record.text,
+                "text_hash": record.text_hash,
+                "minhash": record.minhash,
+                "word_count": len(record.text.split()),
+                "feed_id": record.feed_id,
+                "duplicate_of": record.duplicate_of,
+                "fetched_at": record.fetched_at,
+            }
+        ).last_pk
+        link_urls(db, article_id, [record.url, *record.urls])
+        if tagged is not None:
+            _store_tags(db, article_id, tagged, tagger_name,
+                        record.published or record.fetched_at)
+        if record.site and record.furniture:
+            db.executemany(
+                "INSERT INTO site_lines (site, key, articles) VALUES (?, ?, 1) "
+                "ON CONFLICT(site, key) DO UPDATE SET articles = articles + 1",
+                [(record.site, key) for key in sorted(record.furniture)],
+            )
+    return article_id
+
+
+def replace_tags(db: Database, article_id: int, tagged: Tagged, tagger_name: str) -> None:
+    """Re-tagging: drop an article's mentions and figures and store the new ones, atomically."""
+    with db.atomic():
+        db["mentions"].delete_where("article_id = ?", [article_id])
+        db["figures"].delete_where("article_id = ?", [article_id])
+        row = db["articles"].get(article_id)
+        _store_tags(db, article_id, tagged, tagger_name, row["published"] or row["fetched_at"])
+        db.execute("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions)")
+
+
+def _store_tags(db: Database, article_id: int, tagged: Tagged, tagger_name: str | None,
+                seen: str) -> None:
+    entity_ids: dict[str, int] = {}
+    mention_rows = []
+    for mention in tagged.mentions:
+        entity_id = _upsert_entity(db, mention, seen, entity_ids)
+        mention_rows.append(
+            {"article_id": article_id, "entity_id": entity_id, "text": mention.text,
+             "start": mention.start, "end": mention.end, "sentence": mention.sentence,
+             "title": mention.title, "affiliation": mention.affiliation}
+        )
+    if mention_rows:
+        db["mentions"].insert_all(mention_rows)
+    figure_rows = [
+        {"article_id": article_id, "value": f.value, "text": f.text, "unit": f.unit,
+         "what": f.what, "when": f.when, "sentence": f.sentence, "start": f.start, "end": f.end}
+        for f in tagged.figures
+    ]
+    if figure_rows:
+        db["figures"].insert_all(figure_rows)
+    db["articles"].update(article_id, {"tagger": tagger_name, "tagged_at": utcnow()})
+
+
+def _resolve_person(db: Database, key: str) -> int | None:
+    """A surname-only or partial name ("Blinken") joins the one person whose name ends with it.
+
+    Ambiguity (two stored people end the same way) leaves the short form as its own entity.
+    """
+    group, _, folded = key.partition(":")
+    rows = db.execute(
+        "SELECT id FROM entities WHERE key LIKE ? ESCAPE '\\' LIMIT 2",
+        [f"{group}:% " + folded.replace("%", "\\%").replace("_", "\\_")],
+    ).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def _upsert_entity(db: Database, mention: Mention, seen: str, cache: dict[str, int]) -> int:
+    key = entity_key(mention.label, mention.name)
+    if key in cache:
+        entity_id = cache[key]
+    else:
+        row = db.execute("SELECT id FROM entities WHERE key = ?", [key]).fetchone()
+        entity_id = row[0] if row else None
+        if entity_id is None and key.startswith("person:"):
+            entity_id = _resolve_person(db, key)
+        if entity_id is None:
+            entity_id = db["entities"].insert(
+                {"key": key, "name": mention.name, "label": mention.label, "kind": mention.kind,
+                 "aliases": json.dumps([]), "titles": json.dumps([]), "first_seen": seen,
+                 "last_seen": seen}
+            ).last_pk
+        cache[key] = entity_id
+    _merge_into_entity(db, entity_id, mention, seen)
+    return entity_id
+
+
+def _merge_into_entity(db: Database, entity_id: int, mention: Mention, seen: str) -> None:
+    row = db["entities"].get(entity_id)
+    aliases = json.loads(row["aliases"] or "[]")
+    titles = json.loads(row["titles"] or "[]")
+    changes: dict[str, Any] = {}
+    for variant in (mention.name, mention.text):
+        if variant and variant not in aliases:
+            aliases.append(variant)
+            changes["aliases"] = json.dumps(aliases, ensure_ascii=False)
+    if mention.title and fold(mention.title) not in {fold(t) for t in titles}:
+        titles.append(mention.title)
+        changes["titles"] = json.dumps(titles, ensure_ascii=False)
+    if _fuller(mention.name, row["name"]):
+        changes["name"] = mention.name
+    if _KIND_RANK.get(mention.kind, 0) > _KIND_RANK.get(row["kind"], 0):
+        changes["kind"] = mention.kind
+    if seen < (row["first_seen"] or seen):
+        changes["first_seen"] = seen
+    if seen > (row["last_seen"] or ""):
+        changes["last_seen"] = seen
+    if changes:
+        db["entities"].update(entity_id, changes)
+
+
+def _fuller(candidate: str, current: str) -> bool:
+    """Is ``candidate`` a fuller form of the same name: more words, or the same with accents."""
+    if len(candidate.split()) != len(current.split()):
+        return len(candidate.split()) > len(current.split())
+    return fold(candidate) == fold(current) and candidate != current and (
+        sum(not c.isascii() for c in candidate) > sum(not c.isascii() for c in current)
+    )

@@ -1,0 +1,127 @@
+"""URL helpers: one canonical form per article, a fetchability check and a site key.
+
+The canonical form is what de-duplicates the same article reached through different feeds,
+newsletters or share links, so it removes only what never identifies a page (tracking
+parameters, fragments, default ports, letter case of scheme and host) and leaves the rest —
+path case, parameter order, percent-encoding — exactly as the publisher wrote it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+
+#: Query parameters that only say how a reader arrived (campaigns, click ids, share
+#: sources); compared case-insensitively after percent-decoding the name.
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {
+        # ad / social click identifiers
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid",
+        "twclid", "ttclid", "li_fat_id", "igshid", "igsh", "epik", "s_kwcid",
+        # newsletters and marketing automation (Mailchimp, HubSpot, Marketo, Vero…)
+        "mc_cid", "mc_eid", "_hsenc", "_hsmi", "hsctatracking", "mkt_tok", "vero_id",
+        "vero_conv", "oly_anon_id", "oly_enc_id", "rb_clickid",
+        # analytics cross-domain linkers
+        "_ga", "_gl", "_ke", "spm", "scm",
+        # share / referral markers used by news sites
+        "ref", "ref_src", "ref_url", "referrer", "cmpid", "ncid", "ocid", "smid", "smtyp",
+        "sr_share", "xtor", "icid", "int_cmp", "intcmp", "cmp", "tpcc",
+        # AT Internet / comScore (BBC and others) and Piwik
+        "at_medium", "at_campaign", "at_source", "at_format", "at_link", "at_ptr",
+        "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee",
+        "pk_campaign", "pk_kwd", "pk_source", "pk_medium", "pk_content", "pk_cid",
+        "__twitter_impression",
+    }
+)
+
+#: Name prefixes of whole tracking families (utm_source, mtm_medium, WT.mc_id, at_custom1…).
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "mtm_", "hmb_", "wt.", "at_custom", "ga_")
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_FETCHABLE_SCHEMES = frozenset({"http", "https"})
+
+
+def is_tracking_param(name: str) -> bool:
+    """True when a query parameter name (raw, as in the URL) is a known tracker."""
+    key = unquote_plus(name).strip().lower()
+    return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
+
+
+def _clean_query(query: str) -> str:
+    """Drop tracking parameters and empty pieces, keeping the rest verbatim and in order."""
+    kept = []
+    for piece in query.split("&"):
+        if not piece:
+            continue
+        name = piece.split("=", 1)[0]
+        if not is_tracking_param(name):
+            kept.append(piece)
+    return "&".join(kept)
+
+
+def _clean_netloc(scheme: str, netloc: str) -> str:
+    """Lower-case the host, drop a default port; user info is kept as written."""
+    userinfo, at, hostport = netloc.rpartition("@")
+    if hostport.startswith("["):  # IPv6 literal: [::1]:8080
+        close = hostport.find("]")
+        host, port = hostport[: close + 1], hostport[close + 1 :].removeprefix(":")
+    else:
+        host, _, port = hostport.partition(":")
+    host = host.lower().rstrip(".")  # "example.com." names the same host
+    if port and port.isdigit() and int(port) == _DEFAULT_PORTS.get(scheme):
+        port = ""
+    return f"{userinfo}{at}{host}{':' + port if port else ''}"
+
+
+def canonical_url(url: str, base: str | None = None) -> str:
+    """Canonical form of ``url`` (resolved against ``base`` when relative).
+
+    Lower-cases scheme and host, drops default ports, the fragment and tracking parameters,
+    keeps the order and spelling of the other parameters, never changes path case, and gives
+    an empty http(s) path as ``/``. Input that cannot be parsed at all (for example a broken
+    IPv6 literal) is returned stripped but otherwise unchanged rather than raising, because
+    feed data is full of oddities and one bad link must not stop a whole feed.
+    """
+    url = url.strip()
+    try:
+        if base:
+            url = urljoin(base.strip(), url)
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    netloc = _clean_netloc(scheme, parts.netloc) if parts.netloc else ""
+    path = parts.path
+    if not path and netloc and scheme in _DEFAULT_PORTS:
+        path = "/"
+    return urlunsplit((scheme, netloc, path, _clean_query(parts.query), ""))
+
+
+def _has_unsafe_chars(text: str) -> bool:
+    """Whitespace, control or invisible format characters: never part of a URL we fetch."""
+    return any(
+        ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text
+    )
+
+
+def is_fetchable_url(url: str, max_length: int = 2048) -> bool:
+    """An absolute http(s) URL with a host, at most ``max_length`` characters, nothing odd."""
+    if not isinstance(url, str) or not url or len(url) > max_length or _has_unsafe_chars(url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError for a non-numeric or out-of-range port
+    except ValueError:
+        return False
+    del port
+    return parts.scheme.lower() in _FETCHABLE_SCHEMES and bool(parts.hostname)
+
+
+def site_of(url: str) -> str:
+    """Host of ``url`` in lower case without a leading ``www.`` (``""`` when there is none)."""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    host = host.rstrip(".")
+    return host.removeprefix("www.")
