@@ -22,9 +22,15 @@ _RELATIVE_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedel
                    "m": timedelta(days=30), "y": timedelta(days=365)}
 
 
+#: FTS5 operators as a user types them: syntax to them, not words to find.
+_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+
+
 def query_words(query: str) -> list[str]:
-    """The searchable words of a user query: folded, FTS5 operators and punctuation dropped."""
-    return _WORD.findall(fold(query))
+    """The searchable words of a user query: folded; punctuation and capitalised FTS5
+    operators (AND, OR, NOT, NEAR) dropped, since every word is required anyway."""
+    kept = [w for w in _WORD.findall(query) if w not in _OPERATORS]
+    return _WORD.findall(fold(" ".join(kept)))
 
 
 def fts_phrase(words: list[str]) -> str:

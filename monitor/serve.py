@@ -63,12 +63,21 @@ def metadata(database_name: str) -> dict[str, Any]:
     }
 
 
+def quiet_datasette_errors() -> None:
+    """Work around Datasette 0.65: with rich installed (monitor uses it), its error handler
+    calls rich's print_exception outside an ``except`` block, which raises, so every 404 page
+    becomes a crash. Without rich, Datasette handles the error as designed."""
+    import datasette.handle_exception
+
+    datasette.handle_exception.rich = None
+
+
 def serve_datasette(config: Config, *, host: str, port: int) -> int:
     db_path = config.database_path.resolve()
     with tempfile.TemporaryDirectory(prefix="monitor-serve-") as tmp:
         meta = Path(tmp) / "metadata.json"
         meta.write_text(json.dumps(metadata(db_path.stem), ensure_ascii=False), encoding="utf-8")
-        command = [sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata",
+        command = [sys.executable, "-m", "monitor.datasette_main", "serve", str(db_path), "--metadata",
                    str(meta), "--host", host, "--port", str(port),
                    "--setting", "sql_time_limit_ms", "5000"]
         print(f"Datasette on http://{host}:{port}/{db_path.stem} (read-only; Ctrl-C stops)",

@@ -1,0 +1,10 @@
+"""Entry point for `monitor serve`'s Datasette process: Datasette's own CLI, with the
+error-page workaround from :func:`monitor.serve.quiet_datasette_errors` applied first."""
+
+from datasette.cli import cli
+
+from monitor.serve import quiet_datasette_errors
+
+if __name__ == "__main__":
+    quiet_datasette_errors()
+    cli()
