@@ -201,20 +201,24 @@ def extract(
 
     cfg = _config(config, None, required=False)
     results = extract_sources(cfg, sources)
+    failed = [item for item in results if item.get("error")]
+    for item in failed:
+        stderr.print(f"[red]error:[/] {item['error']}", highlight=False)
     if as_json:
         emit_json(results)
+        if failed:
+            raise typer.Exit(1)
         return
     for item in results:
         stdout.rule(item["title"] or item["url"] or "")
         for key in ("url", "published", "author", "site_name", "language"):
             if item.get(key):
                 stdout.print(f"[bold]{key}:[/] {highlight(str(item[key]))}", highlight=False)
-        if item.get("error"):
-            stderr.print(f"[red]error:[/] {item['error']}")
         stdout.print()
-        stdout.print(item["text"] or "[dim](no article text found)[/]", highlight=False,
-                     markup=False)
+        stdout.print(item["text"] or "(no article text found)", highlight=False, markup=False)
         stdout.print()
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -112,6 +112,13 @@ def _one_line(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _header_value(value: str) -> str | bytes:
+    """httpx encodes str header values as ASCII and raises otherwise; a stored ETag or a
+    configured User-Agent may not be ASCII, so send those as UTF-8 bytes (which is also how
+    httpx decodes a non-ASCII header it received)."""
+    return value if value.isascii() else value.encode("utf-8")
+
+
 def _private_refusal(host: str, address: str | None = None) -> FetchError:
     what = host if address is None or address == host else f"{host} ({address})"
     return FetchError(
@@ -157,7 +164,9 @@ def resolve_host(host: str, port: int, *, allow_private: bool) -> list[str]:
     try:
         infos = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        reason = exc.strerror if isinstance(exc, socket.gaierror) else "invalid host name"
+        reason = (exc.strerror or str(exc)) if isinstance(exc, socket.gaierror) else (
+            "invalid host name"
+        )
         raise FetchError(f"DNS lookup failed for {bare}: {reason}", kind="dns") from exc
     addresses: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
@@ -186,8 +195,10 @@ def _remaining(timeout: float | None) -> float | None:
 class _DeadlineStream(httpcore.NetworkStream):
     """A socket stream whose reads and writes never wait past the request deadline.
 
-    httpx applies its read timeout per socket read, so a server trickling a byte every few
-    seconds would otherwise keep a request alive indefinitely between our per-chunk checks.
+    httpx applies its timeouts per socket operation, using the values fixed when the request
+    started; a read begun just before the deadline could otherwise block for that whole
+    timeout again. The per-chunk check in :meth:`Fetcher._read_body` stays as the backstop
+    (and is the only deadline enforcement for an injected transport).
     """
 
     def __init__(self, inner: httpcore.NetworkStream) -> None:
@@ -255,7 +266,8 @@ class _GuardedBackend(httpcore.NetworkBackend):
                 last_error = exc
                 continue
             return _DeadlineStream(stream)
-        assert last_error is not None  # resolve_host never returns an empty list
+        if last_error is None:  # resolve_host never returns an empty list; be explicit
+            raise httpcore.ConnectError(f"no address to connect to for {host}")
         raise last_error
 
     def connect_unix_socket(
@@ -315,12 +327,11 @@ def _connect_error(exc: httpx.ConnectError) -> FetchError:
 
 
 def _http_error(response: httpx.Response) -> FetchError:
-    reason = response.reason_phrase
-    if not reason:
-        try:
-            reason = HTTPStatus(response.status_code).phrase
-        except ValueError:
-            reason = ""
+    # The standard phrase for known codes: servers vary ("NOT FOUND", "Not found", "").
+    try:
+        reason = HTTPStatus(response.status_code).phrase
+    except ValueError:
+        reason = response.reason_phrase
     return FetchError(
         _one_line(f"HTTP {response.status_code} {reason}".strip()),
         kind="http",
@@ -354,7 +365,7 @@ class Fetcher:
             transport=transport if transport is not None else _guarded_transport(settings),
             follow_redirects=False,
             trust_env=False,  # no environment proxies (they would bypass the address guard)
-            headers={"User-Agent": settings.user_agent or DEFAULT_USER_AGENT},
+            headers={"User-Agent": _header_value(settings.user_agent or DEFAULT_USER_AGENT)},
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
         )
 
@@ -382,13 +393,13 @@ class Fetcher:
         accept: str | None = None,
     ) -> FetchResult:
         """GET ``url`` within the limits; raises :class:`FetchError` on any failure."""
-        headers: dict[str, str] = {}
+        headers: dict[str, str | bytes] = {}
         if accept:
-            headers["Accept"] = accept
+            headers["Accept"] = _header_value(accept)
         if etag:
-            headers["If-None-Match"] = etag
+            headers["If-None-Match"] = _header_value(etag)
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
+            headers["If-Modified-Since"] = _header_value(last_modified)
         deadline = time.monotonic() + self._settings.timeout
         token = _DEADLINE.set(deadline)
         try:
@@ -416,7 +427,9 @@ class Fetcher:
         if not url.host:
             raise FetchError("refused: URL has no host", kind="unsafe")
 
-    def _follow(self, url: httpx.URL, headers: dict[str, str], deadline: float) -> FetchResult:
+    def _follow(
+        self, url: httpx.URL, headers: dict[str, str | bytes], deadline: float
+    ) -> FetchResult:
         """Manual redirects: each hop is re-checked (scheme here, address at connect time)."""
         visited: set[str] = set()
         for _hop in range(self._settings.max_redirects + 1):
@@ -444,7 +457,7 @@ class Fetcher:
         return FetchError(f"timed out after {_seconds(self._settings.timeout)}", kind="timeout")
 
     def _fetch_once(
-        self, url: httpx.URL, headers: dict[str, str], deadline: float
+        self, url: httpx.URL, headers: dict[str, str | bytes], deadline: float
     ) -> FetchResult | _Redirect:
         try:
             with self._client.stream(
