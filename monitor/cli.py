@@ -17,7 +17,7 @@ import typer
 from . import __version__, queries
 from .config import Config, load_config, parse_duration
 from .errors import ConfigError, MonitorError, NotFoundError, UsageError
-from .output import Format, emit, emit_json, highlight, pick_format, stderr, stdout
+from .output import emit, emit_json, highlight, pick_format, stderr, stdout
 
 app = typer.Typer(
     help="Monitor US–Cuba news: poll feeds, extract clean article text, tag officials, "

@@ -14,7 +14,8 @@ from .pipeline import PAGE_ACCEPT, read_saved_page
 from .urls import is_fetchable_url
 
 
-def _load(source: str, fetcher: Fetcher | None, config: Config) -> tuple[bytes, str, Fetcher | None]:
+def _load(source: str, fetcher: Fetcher | None,
+          config: Config) -> tuple[bytes, str, Fetcher | None]:
     if "://" in source and not source.startswith("file://"):
         if not is_fetchable_url(source):
             raise MonitorError(f"{source}: only http(s) URLs can be fetched")

@@ -49,6 +49,8 @@ class Reporter:
 
     def stage(self, name: str, total: int) -> None: ...
 
+    def waiting(self, seconds: float) -> None: ...
+
 
 @dataclass
 class RoundSummary:

@@ -3,6 +3,7 @@ and the readable views of one article or one entity."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from rich.console import Console
@@ -57,6 +58,10 @@ class ConsoleReporter(Reporter):
             detail = f" — {escape(message)}" if message else ""
             self.console.print(f"[{colour}]{status.replace('_', ' ')}[/] {escape(url)}{detail}",
                                highlight=False)
+
+    def waiting(self, seconds: float) -> None:
+        at = (datetime.now().astimezone() + timedelta(seconds=seconds)).strftime("%H:%M:%S")
+        self.console.print(f"[dim]next round at {at} (Ctrl-C stops)[/]", highlight=False)
 
     def summary(self, summary: RoundSummary) -> None:
         self._stop_progress()

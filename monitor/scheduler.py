@@ -34,6 +34,8 @@ def run_forever(config: Config, db: Database, *, reporter: Reporter,
             summary_fn = getattr(reporter, "summary", None)
             if summary_fn:
                 summary_fn(summary)
-            stop.wait(seconds_until_next(db, config.poll.interval))
+            wait = seconds_until_next(db, config.poll.interval)
+            reporter.waiting(wait)
+            stop.wait(wait)
     finally:
         monitor.close()

@@ -77,8 +77,8 @@ def serve_datasette(config: Config, *, host: str, port: int) -> int:
     with tempfile.TemporaryDirectory(prefix="monitor-serve-") as tmp:
         meta = Path(tmp) / "metadata.json"
         meta.write_text(json.dumps(metadata(db_path.stem), ensure_ascii=False), encoding="utf-8")
-        command = [sys.executable, "-m", "monitor.datasette_main", "serve", str(db_path), "--metadata",
-                   str(meta), "--host", host, "--port", str(port),
+        command = [sys.executable, "-m", "monitor.datasette_main", "serve", str(db_path),
+                   "--metadata", str(meta), "--host", host, "--port", str(port),
                    "--setting", "sql_time_limit_ms", "5000"]
         print(f"Datasette on http://{host}:{port}/{db_path.stem} (read-only; Ctrl-C stops)",
               file=sys.stderr)

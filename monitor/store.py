@@ -189,7 +189,7 @@ def save_article(db: Database, record: ArticleRecord, tagged: Tagged | None,
             _store_tags(db, article_id, tagged, tagger_name,
                         record.published or record.fetched_at)
         if record.site and record.furniture:
-            db.executemany(
+            db.conn.executemany(
                 "INSERT INTO site_lines (site, key, articles) VALUES (?, ?, 1) "
                 "ON CONFLICT(site, key) DO UPDATE SET articles = articles + 1",
                 [(record.site, key) for key in sorted(record.furniture)],

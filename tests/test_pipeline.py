@@ -1,0 +1,199 @@
+"""End to end over loopback: feeds -> article pages -> clean text -> spaCy -> SQLite."""
+
+from __future__ import annotations
+
+import pytest
+from werkzeug import Response
+
+from monitor import queries
+from monitor.config import load_config
+from monitor.pipeline import Monitor
+from monitor.store import open_db
+
+from .pages import article_page, atom, rss
+
+GIPHY = "GIPHY App Key not set. Please check settings"
+VISAS = [
+    "The U.S. Embassy in Havana resumed processing immigrant visas for Cubans on Wednesday, "
+    "the State Department said, after a pause of more than four years.",
+    "The embassy expects to issue 20,000 visas a year to Cuban families under the 1994 "
+    "migration accords, a spokesperson for the Department of State said in Washington.",
+    "Cuba's Foreign Ministry welcomed the decision but said the United States should do more "
+    "to allow orderly migration.",
+]
+OFF_TOPIC = [
+    "The city council approved a new budget for public libraries on Monday evening.",
+    "Libraries across the county will extend their opening hours during the summer months.",
+    "The mayor said the plan would be paid for without raising local taxes this year.",
+]
+
+
+@pytest.fixture
+def seed_paragraphs(seed_text):
+    lines = [line.strip() for line in seed_text.splitlines() if line.strip()]
+    assert lines[-1] == GIPHY  # the real residue sits in the article body, as on the site
+    return lines
+
+
+@pytest.fixture
+def site(httpserver, seed_paragraphs):
+    base = httpserver.url_for("")
+    talks = "US and Cuba to hold highest-level talks in years on migration"
+    httpserver.expect_request("/news/us-cuba-talks").respond_with_data(
+        article_page(talks, seed_paragraphs, canonical=base + "news/us-cuba-talks"),
+        content_type="text/html; charset=utf-8")
+    # The same wire story at another outlet, lightly edited: one story, stored once.
+    copy = [p.replace("Thursday", "Thursday next week") for p in seed_paragraphs[:-1]]
+    httpserver.expect_request("/wire/cuba-talks").respond_with_data(
+        article_page("Cuba, US to discuss migration", copy, site="Wire Service"),
+        content_type="text/html")
+    httpserver.expect_request("/news/visas").respond_with_data(
+        article_page("US embassy in Havana resumes visa processing", VISAS,
+                     published="2023-01-04T12:00:00Z"), content_type="text/html")
+    httpserver.expect_request("/news/libraries").respond_with_data(
+        article_page("Libraries to open longer", OFF_TOPIC), content_type="text/html")
+    feed = rss("Example News", [
+        (talks, base + "news/us-cuba-talks?utm_source=rss&utm_medium=feed#top"),
+        ("Cuba, US to discuss migration", base + "wire/cuba-talks"),
+        ("Libraries to open longer", base + "news/libraries"),
+        ("Bad link", "javascript:alert(1)"),
+    ])
+
+    def conditional(request):
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304, headers={"ETag": '"v1"'})
+        return Response(feed, content_type="application/rss+xml", headers={"ETag": '"v1"'})
+
+    httpserver.expect_request("/feeds/rss.xml").respond_with_handler(conditional)
+    httpserver.expect_request("/feeds/atom.xml").respond_with_data(
+        atom("Visas desk", [("Visa processing resumes", base + "news/visas")]),
+        content_type="application/atom+xml")
+    httpserver.expect_request("/feeds/broken.xml").respond_with_data(
+        b"<?xml version='1.0'?><rss><chan\x00\x01\xff<<", content_type="text/xml")
+    httpserver.expect_request("/feeds/html.xml").respond_with_data(
+        "<html><body><h1>Welcome</h1><p>Not a feed.</p></body></html>",
+        content_type="text/html")
+    httpserver.expect_request("/feeds/missing.xml").respond_with_data("gone", status=404)
+    return base
+
+
+@pytest.fixture
+def monitor(site, write_config, tagger):
+    feeds = [site + f"feeds/{name}.xml" for name in ("rss", "atom", "broken", "html", "missing")]
+    cfg = load_config(write_config(feeds), env={})
+    db = open_db(cfg.database_path)
+    mon = Monitor(cfg, db, tagger=tagger)
+    yield mon
+    mon.close()
+    db.close()
+
+
+def article_requests(httpserver) -> int:
+    return sum(1 for request, _ in httpserver.log if not request.path.startswith("/feeds/"))
+
+
+def test_poll_round_end_to_end(monitor, site, httpserver):
+    summary = monitor.poll()
+    db = monitor.db
+    assert (summary.feeds_ok, summary.feeds_failed) == (2, 3)
+    assert (summary.articles_new, summary.articles_duplicate, summary.articles_off_topic) == \
+        (2, 1, 1)
+
+    # Every failure is recorded on its feed, one line each, and the round went on.
+    feeds = {row["url"].rsplit("/", 1)[1]: row for row in queries.feeds(db)}
+    assert feeds["rss.xml"]["last_status"] == "ok"
+    assert feeds["missing.xml"]["last_status"] == "error"
+    assert "404" in feeds["missing.xml"]["last_error"]
+    for name in ("broken.xml", "html.xml", "missing.xml"):
+        assert feeds[name]["error_count"] == 1
+        assert feeds[name]["last_error"] and "\n" not in feeds[name]["last_error"]
+
+    # The canonical URL drops tracking parameters and fragments.
+    talks = site + "news/us-cuba-talks"
+    shown = queries.show(db, talks)
+    assert shown["published"].startswith("2022-04-19")
+    assert "Fernández de Cossío" in shown["text"]
+    assert GIPHY not in shown["text"]
+    assert "cookies" not in shown["text"] and "Related stories" not in shown["text"]
+    assert shown["also_at"] == [site + "wire/cuba-talks"]
+
+    # One story: found the same way whatever the spelling, shown once.
+    for query in ("Fernández de Cossío", "fernandez de cossio", "COSSIO"):
+        assert [r["url"] for r in queries.search(db, query)] == [talks]
+
+    names = {e["name"]: e for e in shown["entities"]}
+    assert names["U.S. Department of State"]["kind"] == "agency"
+    assert not any("App Key" in name for name in names)
+    assert queries.entity(db, "Cossio")["name"] == "Carlos Fernández de Cossío"
+    assert any(f["value"] == 16531 for f in queries.figures(db))
+
+    # Articles naming the State Department under another alias are found by that alias.
+    assert {r["url"] for r in queries.search(db, "State Department")} >= {
+        talks, site + "news/visas"}
+
+
+def test_second_round_costs_one_request_per_feed_and_refetches_nothing(monitor, httpserver):
+    monitor.poll()
+    articles_before = article_requests(httpserver)
+    rows_before = monitor.db["articles"].count
+    summary = monitor.poll(force=True)
+    assert article_requests(httpserver) == articles_before
+    assert monitor.db["articles"].count == rows_before
+    assert summary.articles_new == 0
+    statuses = {r["url"].rsplit("/", 1)[1]: r["last_status"] for r in queries.feeds(monitor.db)}
+    assert statuses["rss.xml"] == "not_modified"   # ETag honoured: 304
+    assert statuses["atom.xml"] == "unchanged"     # no ETag: same body hash, not parsed
+    errors = {r["url"].rsplit("/", 1)[1]: r["error_count"] for r in queries.feeds(monitor.db)}
+    assert errors["missing.xml"] == 2
+
+
+def test_feeds_not_due_are_not_polled(monitor, httpserver):
+    monitor.poll()
+    requests = len(httpserver.log)
+    summary = monitor.poll()
+    assert summary.feeds == 0
+    assert len(httpserver.log) == requests
+
+
+def test_private_addresses_refused_by_default(site, write_config, tagger, tmp_path):
+    path = write_config([site + "feeds/rss.xml"])
+    text = path.read_text().replace("allow_private_addresses: true",
+                                    "allow_private_addresses: false")
+    path.write_text(text)
+    cfg = load_config(path, env={})
+    db = open_db(cfg.database_path)
+    summary = Monitor(cfg, db, tagger=tagger).poll()
+    assert summary.feeds_failed == 1
+    row = queries.feeds(db)[0]
+    assert "private" in row["last_error"]
+    assert db["articles"].count == 0
+
+
+def test_ingest_saved_pages_and_directories(tmp_path, write_config, tagger, seed_paragraphs):
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "talks.html").write_text(article_page(
+        "US and Cuba to hold talks", seed_paragraphs,
+        canonical="https://www.example-news.com/world/talks?utm_source=x"), encoding="utf-8")
+    (folder / "libraries.htm").write_text(article_page("Libraries", OFF_TOPIC), encoding="utf-8")
+    (folder / "notes.txt").write_text("not a page")
+    cfg = load_config(write_config(), env={})
+    db = open_db(cfg.database_path)
+    monitor = Monitor(cfg, db, tagger=tagger)
+    summary = monitor.ingest([str(folder)])
+    assert (summary.articles_new, summary.articles_off_topic) == (1, 1)
+    assert [r["url"] for r in queries.search(db, "cossio")] == [
+        "https://www.example-news.com/world/talks"]
+    again = monitor.ingest([str(folder / "talks.html")])
+    assert again.articles_new == 0 and db["articles"].count == 1
+
+
+def test_retag_replaces_mentions_without_refetching(monitor, httpserver):
+    monitor.poll()
+    mentions = monitor.db["mentions"].count
+    figures = monitor.db["figures"].count
+    requests = len(httpserver.log)
+    assert monitor.retag() == 2
+    assert monitor.db["mentions"].count == mentions
+    assert monitor.db["figures"].count == figures
+    assert len(httpserver.log) == requests
