@@ -11,7 +11,7 @@ import gzip
 import hashlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -188,26 +188,27 @@ class Monitor:
         return summary
 
     def _fetch_all(self, rows: Sequence[Any], fn: Any) -> Iterator[tuple[Any, Any]]:
-        """Run ``fn`` over ``rows`` in the pool; yield (row, result-or-exception) as they end.
+        """Run ``fn`` over ``rows`` in the pool; yield (row, result-or-exception) in input order.
 
+        Requests run concurrently but results are consumed in order, so a round stores the same
+        articles in the same order every time (the first of two copies is the original).
         On stop, requests in flight are abandoned: the client is closed under them, so no slow
         server keeps the process alive.
         """
         if not rows:
             return
         pool = ThreadPoolExecutor(max_workers=self.config.fetch.concurrency)
-        futures = {pool.submit(fn, row): row for row in rows}
-        pending = set(futures)
+        futures = [(row, pool.submit(fn, row)) for row in rows]
         try:
-            while pending and not self.stop.is_set():
-                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                for future in done:
-                    try:
-                        yield futures[future], future.result()
-                    except MonitorError as exc:
-                        yield futures[future], exc
-                    if self.stop.is_set():
-                        break
+            for row, future in futures:
+                while not future.done() and not self.stop.is_set():
+                    wait([future], timeout=0.5)
+                if self.stop.is_set():
+                    break
+                try:
+                    yield row, future.result()
+                except MonitorError as exc:
+                    yield row, exc
         finally:
             stopping = self.stop.is_set()
             if stopping and self._fetcher is not None:
@@ -341,10 +342,7 @@ class Monitor:
     # -- extraction -> filter -> dedup -> NLP -> store ----------------------------------------
 
     def extract(self, page: Page) -> Extracted:
-        site = site_of(page.url)
-        repeated = store.repeated_lines(self.db, site,
-                                        self.config.cleaning.repeated_line_min_articles)
-        return extract_article(page.html, page.url, cleaner=self.cleaner, repeated=repeated)
+        return extract_article(page.html, page.url, cleaner=self.cleaner)
 
     def _process(self, pages: Iterable[Page], summary: RoundSummary) -> None:
         batch: list[_Pending] = []
@@ -375,6 +373,14 @@ class Monitor:
                 return None
         if any(p.record.url == url for p in batch):
             return None
+        # Site furniture is known per site, and the site is known once the page has named its
+        # canonical URL (a saved file's own path says nothing).
+        site = site_of(url) if url.startswith("http") else None
+        repeated = store.repeated_lines(self.db, site,
+                                        self.config.cleaning.repeated_line_min_articles)
+        furniture = furniture_candidates(extracted.text) if site else set()
+        if repeated and extracted.text:
+            extracted.text = self.cleaner.clean(extracted.text, repeated=repeated)
         if not extracted.text:
             self._article_failed(page, "no article text found on the page", summary)
             return None
@@ -385,6 +391,7 @@ class Monitor:
             self.reporter.article_done(url, "off_topic", extracted.title)
             return None
         record = self._record(page, extracted, url, urls)
+        record.furniture = furniture
         minhash = dedup.signature(record.text)
         pending = _Pending(page, record, minhash, tag=self.tagger.supports(record.language))
         self._find_duplicate(pending, batch)
@@ -402,7 +409,7 @@ class Monitor:
             source=feed.get("name") or feed.get("title") or extracted.site_name or site,
             language=extracted.language, description=extracted.description,
             feed_id=feed.get("id"), text_hash=dedup.text_hash(extracted.text),
-            furniture=furniture_candidates(extracted.text) if site else set(), site=site,
+            site=site,
         )
 
     def _find_duplicate(self, pending: _Pending, batch: list[_Pending]) -> None:

@@ -13,8 +13,10 @@ from monitor.errors import FeedError
 from monitor.feeds import FeedItem, ParsedFeed, neutralise_declarations, parse_feed
 from monitor.urls import is_fetchable_url
 
+from .conftest import SHARED
+
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
-CORPUS = Path("/work/shared/data/feedparser-corpus")
+CORPUS = SHARED / "data" / "feedparser-corpus"
 BASE = "https://news.example.com/feeds/cuba.rss"
 
 

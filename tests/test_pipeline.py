@@ -197,3 +197,50 @@ def test_retag_replaces_mentions_without_refetching(monitor, httpserver):
     assert monitor.db["mentions"].count == mentions
     assert monitor.db["figures"].count == figures
     assert len(httpserver.log) == requests
+
+
+STORIES = [
+    ["Cuba's government announced new rules for private businesses on Monday.",
+     "The measures allow small and medium enterprises to import goods directly."],
+    ["Flights between Miami and Havana will increase next month, airlines said.",
+     "Travel agencies reported strong demand from Cuban American families."],
+    ["The Cuban baseball federation named a new coach for the national team.",
+     "He replaces a manager who led the squad through two international tournaments."],
+    ["Power cuts returned to several Cuban provinces after a plant failed.",
+     "Engineers expected repairs to take at least a week, state media reported."],
+]
+FURNITURE = "The Straits Herald is an independent newsroom covering the Caribbean."
+
+
+def test_lines_repeated_across_a_site_are_learned_and_removed(tmp_path, write_config, tagger):
+    cfg = load_config(write_config(), env={})
+    db = open_db(cfg.database_path)
+    monitor = Monitor(cfg, db, tagger=tagger)
+    for number, story in enumerate(STORIES):
+        page = tmp_path / f"story{number}.html"
+        page.write_text(article_page(f"Story {number}", [*story, FURNITURE],
+                                     canonical=f"https://straitsherald.example/s/{number}"))
+        monitor.ingest([str(page)])
+    texts = [row["text"] for row in db.query("SELECT text FROM articles ORDER BY id")]
+    assert len(texts) == 4
+    assert all(FURNITURE in text for text in texts[:3])  # not yet known as furniture
+    assert FURNITURE not in texts[3] and STORIES[3][0] in texts[3]
+
+
+def test_non_english_articles_are_stored_and_searchable_but_not_tagged(tmp_path, write_config,
+                                                                        tagger):
+    cfg = load_config(write_config(), env={})
+    db = open_db(cfg.database_path)
+    page = tmp_path / "es.html"
+    page.write_text(article_page(
+        "Cuba y EEUU retoman las conversaciones migratorias",
+        ["El viceministro de Relaciones Exteriores de Cuba, Carlos Fernández de Cossío, "
+         "encabezará la delegación cubana en Washington.",
+         "Las autoridades cubanas reclaman una migración ordenada y segura entre ambos países."],
+        canonical="https://islanoticias.example/es/conversaciones", lang="es"))
+    summary = Monitor(cfg, db, tagger=tagger).ingest([str(page)])
+    assert summary.articles_new == 1
+    assert queries.show(db, "https://islanoticias.example/es/conversaciones")["language"] == "es"
+    assert [r["url"] for r in queries.search(db, "FERNANDEZ DE COSSIO")] == [
+        "https://islanoticias.example/es/conversaciones"]
+    assert db["mentions"].count == 0
