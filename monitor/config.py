@@ -144,10 +144,18 @@ class Config(_Section):
     #: Folder of the config file: relative paths in it are resolved against this.
     base_dir: Path = Field(default=Path("."), exclude=True)
 
+    def resolve(self, value: str) -> Path:
+        """A path from the config file: relative paths are relative to the file's folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
     @property
     def database_path(self) -> Path:
-        path = Path(self.database).expanduser()
-        return path if path.is_absolute() else self.base_dir / path
+        return self.resolve(self.database)
+
+    @property
+    def residue_path(self) -> Path | None:
+        return self.resolve(self.cleaning.residue_file) if self.cleaning.residue_file else None
 
 
 def _describe(error: ValidationError, source: str) -> str:

@@ -32,8 +32,7 @@ def _load(source: str, fetcher: Fetcher | None,
 
 def extract_sources(config: Config, sources: list[str]) -> list[dict[str, Any]]:
     """One result per source, in order; a source that fails gets ``text: ""`` and ``error``."""
-    extra = config.cleaning.residue_file
-    cleaner = Cleaner.load(config.base_dir / extra if extra else None)
+    cleaner = Cleaner.load(config.residue_path)
     fetcher: Fetcher | None = None
     results = []
     try:

@@ -144,12 +144,7 @@ class Monitor:
 
     @cached_property
     def cleaner(self) -> Cleaner:
-        extra = self.config.cleaning.residue_file
-        path = None
-        if extra:
-            path = Path(extra).expanduser()
-            path = path if path.is_absolute() else self.config.base_dir / path
-        return Cleaner.load(path)
+        return Cleaner.load(self.config.residue_path)
 
     @cached_property
     def topic(self) -> TopicFilter:

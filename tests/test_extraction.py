@@ -24,7 +24,7 @@ from monitor.extraction import (
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 SEED_LINES = [
     line
-    for line in (PAGES / "seed-article.txt").read_text(encoding="utf-8").splitlines()
+    for line in (PAGES.parent / "seed-article.txt").read_text(encoding="utf-8").splitlines()
     if line.strip()
 ]
 SEED_PARAGRAPHS, GIPHY = SEED_LINES[:-1], SEED_LINES[-1]
