@@ -17,7 +17,7 @@ import typer
 from . import __version__, queries
 from .config import Config, load_config, parse_duration
 from .errors import ConfigError, MonitorError, NotFoundError, UsageError
-from .output import emit, emit_json, highlight, pick_format, stderr, stdout
+from .output import Format, emit, emit_json, highlight, pick_format, stderr, stdout
 
 app = typer.Typer(
     help="Monitor US–Cuba news: poll feeds, extract clean article text, tag officials, "
@@ -350,6 +350,8 @@ def feeds(
     fmt = pick_format(as_json, as_csv)
     with _read_db(config, db) as database:
         rows = queries.feeds(database, limit=limit)
+    if fmt is Format.table:  # a feed that never answered has no title yet: show its URL
+        rows = [{**row, "name": row["name"] or row["url"]} for row in rows]
     emit(rows, ["url", "name", "last_status", "error_count", "last_error", "last_polled_at",
                 "next_poll_at"], fmt,
          table_columns=["name", "last_status", "error_count", "last_error", "last_polled_at",

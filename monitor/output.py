@@ -20,6 +20,10 @@ from rich.table import Table
 stdout = Console(soft_wrap=False)
 stderr = Console(stderr=True, soft_wrap=True)
 
+#: Short headers for narrow terminals; JSON and CSV keep the contract's key names.
+HEADERS = {"last_status": "status", "error_count": "errors", "last_error": "last error",
+           "last_polled_at": "polled", "next_poll_at": "next poll"}
+
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -39,6 +43,15 @@ def pick_format(as_json: bool, as_csv: bool) -> Format:
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+_ISO_TIME = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?$")
+
+
+def _short_time(value: str) -> str:
+    """Tables show timestamps to the minute ("2026-11-28 16:19"); JSON and CSV keep them whole."""
+    match = _ISO_TIME.match(value)
+    return f"{match.group(1)} {match.group(2)}" if match else value
 
 
 def _cell(value: Any) -> str:
@@ -68,10 +81,11 @@ def emit_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *,
         return
     table = Table(title=title, show_lines=False, header_style="bold", expand=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(HEADERS.get(column, column), overflow="fold")
     for row in rows:
-        table.add_row(*[highlight(_cell(row.get(c))) if c in markup else escape(_cell(row.get(c)))
-                        for c in columns])
+        cells = [_short_time(_cell(row.get(c))) for c in columns]
+        table.add_row(*[highlight(cell) if c in markup else escape(cell)
+                        for c, cell in zip(columns, cells, strict=True)])
     stdout.print(table)
 
 

@@ -20,6 +20,7 @@ class ConsoleReporter(Reporter):
         self.console = console
         self.verbose = verbose
         self._progress: Progress | None = None
+        self.article_errors = 0
         self._task: Any = None
 
     def stage(self, name: str, total: int) -> None:
@@ -53,7 +54,9 @@ class ConsoleReporter(Reporter):
     def article_done(self, url: str, status: str, message: str | None) -> None:
         if status in ("new", "duplicate", "off_topic", "error"):
             self._advance()
-        if status == "error" or self.verbose:
+        if status == "error":
+            self.article_errors += 1
+        if self.verbose:
             colour = {"new": "green", "error": "red", "duplicate": "cyan"}.get(status, "dim")
             detail = f" — {escape(message)}" if message else ""
             self.console.print(f"[{colour}]{status.replace('_', ' ')}[/] {escape(url)}{detail}",
@@ -66,6 +69,10 @@ class ConsoleReporter(Reporter):
     def summary(self, summary: RoundSummary) -> None:
         self._stop_progress()
         self.console.print(f"round: {summary.line()}", highlight=False)
+        if self.article_errors and not self.verbose:
+            self.console.print(f"[dim]{self.article_errors} article pages failed: run with -v, "
+                               "or see the article_errors table, for why[/]", highlight=False)
+        self.article_errors = 0
 
 
 def print_article(console: Console, article: dict[str, Any]) -> None:
