@@ -253,8 +253,12 @@ def search(
     fmt = pick_format(as_json, as_csv)
     with _read_db(config, db) as database:
         rows = queries.search(database, query, limit=limit, since=since)
-    emit(rows, ["url", "title", "source", "published", "snippet", "score"], fmt,
-         table_columns=["published", "source", "title", "snippet", "url"], markup=["snippet"])
+    if fmt is Format.table:
+        from .progress import print_results
+
+        print_results(stdout, rows)
+        return
+    emit(rows, ["url", "title", "source", "published", "snippet", "score"], fmt)
 
 
 @app.command()

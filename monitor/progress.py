@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .output import highlight
 from .pipeline import Reporter, RoundSummary
 
 
@@ -73,6 +74,20 @@ class ConsoleReporter(Reporter):
             self.console.print(f"[dim]{self.article_errors} article pages failed: run with -v, "
                                "or see the article_errors table, for why[/]", highlight=False)
         self.article_errors = 0
+
+
+def print_results(console: Console, rows: list[dict[str, Any]]) -> None:
+    """Search results as a list: titles and snippets read better than a cramped table."""
+    if not rows:
+        Console(stderr=True).print("[dim]no results[/]")
+        return
+    for number, row in enumerate(rows, 1):
+        meta = ", ".join(x for x in (row["source"], (row["published"] or "")[:10]) if x)
+        title = escape(row["title"] or row["url"])
+        console.print(f"[bold]{number}. {title}[/] [dim]({escape(meta)})[/]", highlight=False,
+                      soft_wrap=True)
+        console.print(f"   {highlight(row['snippet'] or '')}", highlight=False, soft_wrap=True)
+        console.print(f"   [cyan]{escape(row['url'])}[/]\n", highlight=False, soft_wrap=True)
 
 
 def print_article(console: Console, article: dict[str, Any]) -> None:

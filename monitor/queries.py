@@ -14,7 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .errors import NotFoundError, UsageError
-from .text import fold
+from .text import fold, squash
 
 _WORD = re.compile(r"\w+")
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([hdwmy])\s*$", re.IGNORECASE)
@@ -120,7 +120,7 @@ def search(db: Database, query: str, *, limit: int = 20, since: str | None = Non
     ranked = sorted(results.values(), key=lambda r: r["score"], reverse=True)[:limit]
     return [
         {"url": r["url"], "title": r["title"], "source": r["source"], "published": r["published"],
-         "snippet": r["snippet"], "score": r["score"]}
+         "snippet": squash(r["snippet"] or ""), "score": r["score"]}
         for r in ranked
     ]
 
