@@ -15,12 +15,14 @@ Every failure surfaces as :class:`monitor.errors.FetchError` with a one-line mes
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import ipaddress
 import socket
 import ssl
 import time
 import typing
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -204,6 +206,13 @@ class _DeadlineStream(httpcore.NetworkStream):
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
 
+    def abort(self) -> None:
+        """Wake a read or write blocked in another thread: shut the socket down under it."""
+        sock = self._inner.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         left = _remaining(timeout)
         if left is not None and left <= 0:
@@ -244,6 +253,14 @@ class _GuardedBackend(httpcore.NetworkBackend):
     def __init__(self, allow_private: bool) -> None:
         self._allow_private = allow_private
         self._inner = httpcore.SyncBackend()
+        self._streams: weakref.WeakSet[_DeadlineStream] = weakref.WeakSet()
+        self._aborted = False
+
+    def abort(self) -> None:
+        """Abandon every request in flight and refuse new connections (used on shutdown)."""
+        self._aborted = True
+        for stream in list(self._streams):
+            stream.abort()
 
     def connect_tcp(
         self,
@@ -253,6 +270,8 @@ class _GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
+        if self._aborted:
+            raise httpcore.ConnectError("fetcher stopped")
         addresses = resolve_host(host, port, allow_private=self._allow_private)
         options = list(socket_options or [])
         last_error: Exception | None = None
@@ -265,7 +284,11 @@ class _GuardedBackend(httpcore.NetworkBackend):
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
                 continue
-            return _DeadlineStream(stream)
+            guarded = _DeadlineStream(stream)
+            self._streams.add(guarded)
+            if self._aborted:  # stopped while connecting
+                guarded.abort()
+            return guarded
         if last_error is None:  # resolve_host never returns an empty list; be explicit
             raise httpcore.ConnectError(f"no address to connect to for {host}")
         raise last_error
@@ -361,8 +384,12 @@ class Fetcher:
         self, settings: FetchSettings, *, transport: httpx.BaseTransport | None = None
     ) -> None:
         self._settings = settings
+        self._backend: _GuardedBackend | None = None
+        if transport is None:
+            transport = _guarded_transport(settings)
+            self._backend = transport._pool._network_backend  # noqa: SLF001 - ours, see above
         self._client = httpx.Client(
-            transport=transport if transport is not None else _guarded_transport(settings),
+            transport=transport,
             follow_redirects=False,
             trust_env=False,  # no environment proxies (they would bypass the address guard)
             headers={"User-Agent": _header_value(settings.user_agent or DEFAULT_USER_AGENT)},
@@ -374,6 +401,12 @@ class Fetcher:
         return self._settings
 
     def close(self) -> None:
+        self._client.close()
+
+    def abort(self) -> None:
+        """Abandon requests in flight now (from any thread); they fail fast, then close."""
+        if self._backend is not None:
+            self._backend.abort()
         self._client.close()
 
     def __enter__(self) -> Fetcher:

@@ -207,7 +207,7 @@ class Monitor:
         finally:
             stopping = self.stop.is_set()
             if stopping and self._fetcher is not None:
-                self._fetcher.close()
+                self._fetcher.abort()
             pool.shutdown(wait=not stopping, cancel_futures=True)
 
     def _fetch_feed(self, feed: dict[str, Any]) -> Any:

@@ -519,3 +519,28 @@ def test_injected_transport_still_gets_scheme_and_status_checks() -> None:
         ok = fetcher.get("https://news.example.com/article")
         assert (ok.status, ok.content, ok.content_type) == (200, b"mock", "text/plain")
         assert fetch_error(fetcher, "https://news.example.com/go").kind == "unsafe"
+
+
+def test_abort_wakes_a_request_blocked_on_a_silent_server():
+    from .test_run import SilentServer
+
+    server = SilentServer()
+    fetcher = Fetcher(FetchSettings(timeout=120, allow_private_addresses=True))
+    outcome: list[BaseException | object] = []
+
+    def fetch() -> None:
+        try:
+            outcome.append(fetcher.get(f"http://127.0.0.1:{server.port}/"))
+        except FetchError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=fetch)
+    worker.start()
+    try:
+        assert server.accepted.wait(10)
+        fetcher.abort()
+        worker.join(10)
+        assert not worker.is_alive()
+        assert isinstance(outcome[0], FetchError)
+    finally:
+        server.close()
