@@ -194,12 +194,16 @@ def extract(
     sources: Annotated[list[str], typer.Argument(help="Saved HTML files or URLs.",
                                                  show_default=False)],
     config: ConfigOpt = None,
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Print the clean text and metadata of pages, storing nothing (no topic filter)."""
+    """Print the clean text and metadata of pages, storing nothing (no topic filter).
+
+    When the database exists, the site furniture it has learned is removed too, exactly as
+    `poll` would."""
     from .extract_cmd import extract_sources
 
-    cfg = _config(config, None, required=False)
+    cfg = _config(config, db, required=False)
     results = extract_sources(cfg, sources)
     failed = [item for item in results if item.get("error")]
     for item in failed:

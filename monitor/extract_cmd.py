@@ -11,7 +11,8 @@ from .errors import MonitorError
 from .extraction import extract_article
 from .fetching import Fetcher, FetchSettings
 from .pipeline import PAGE_ACCEPT, read_saved_page
-from .urls import is_fetchable_url
+from .store import open_db, repeated_lines
+from .urls import is_fetchable_url, site_of
 
 
 def _load(source: str, fetcher: Fetcher | None,
@@ -35,11 +36,17 @@ def extract_sources(config: Config, sources: list[str]) -> list[dict[str, Any]]:
     cleaner = Cleaner.load(config.residue_path)
     fetcher: Fetcher | None = None
     results = []
+    db = open_db(config.database_path) if config.database_path.exists() else None
     try:
         for source in sources:
             try:
                 html, url, fetcher = _load(source, fetcher, config)
                 page = extract_article(html, url, cleaner=cleaner)
+                site = site_of(page.url) if page.url and page.url.startswith("http") else None
+                if db is not None and site and page.text:
+                    repeated = repeated_lines(db, site,
+                                              config.cleaning.repeated_line_min_articles)
+                    page.text = cleaner.clean(page.text, repeated=repeated)
                 results.append({
                     "url": page.url or source, "title": page.title, "published": page.published,
                     "language": page.language, "text": page.text, "author": page.author,
@@ -51,4 +58,6 @@ def extract_sources(config: Config, sources: list[str]) -> list[dict[str, Any]]:
     finally:
         if fetcher is not None:
             fetcher.close()
+        if db is not None:
+            db.close()
     return results

@@ -159,3 +159,26 @@ def test_extract_prints_clean_text_without_storing(tmp_path, seed_text):
     assert data[1]["text"] == ""
     assert result.exit_code == 1  # one input failed
     assert not list(tmp_path.glob("*.db"))
+
+
+CONTRACT_COMMANDS = ["poll", "run", "ingest", "extract", "search", "show", "entity", "entities",
+                     "figures", "feeds", "serve"]
+
+
+@pytest.mark.parametrize("command", [*CONTRACT_COMMANDS, "retag", "demo"])
+def test_every_command_has_help_and_the_shared_options(command):
+    result = invoke(command, "--help")
+    assert result.exit_code == 0
+    assert "--config" in result.stdout
+    if command != "demo":
+        assert "--db" in result.stdout
+    summary = result.stdout.split("Options")[0]
+    assert len(summary.split("\n", 2)[-1].strip()) > 20  # a real description, not empty
+
+
+def test_readme_documents_every_command():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for command in [*CONTRACT_COMMANDS, "retag", "demo"]:
+        assert f"monitor {command}" in readme
