@@ -1,13 +1,8 @@
 """Entities of one article: kinds, canonical names, titles of officials.
 
-Two small spaCy components live here (registered on import, unit-testable on
-``spacy.blank("en")``):
-
-* ``monitor.gazetteer_ents_filter.v1`` decides how the gazetteer (a ``span_ruler`` loaded with
-  ``models/agencies.jsonl``) overrides the statistical NER;
-* ``monitor_titles`` marks every title of ``models/titles.txt`` in ``doc.spans["titles"]``.
-
-:func:`extract_mentions` then turns a processed doc into :class:`Mention` records.
+The ``monitor_titles`` component (registered on import, unit-testable on ``spacy.blank("en")``)
+marks every title of ``models/titles.txt`` in ``doc.spans["titles"]``; :func:`extract_mentions`
+then turns a processed doc (NER + gazetteer + titles) into :class:`Mention` records.
 """
 
 from __future__ import annotations
@@ -20,7 +15,6 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
-from spacy.util import registry
 
 from .assets import model_file
 from .text import fold, squash, strip_accents
@@ -57,6 +51,8 @@ _SMALL_WORDS = frozenset({"of", "for", "to", "on", "at", "in", "the", "and", "de
 _DETERMINERS = frozenset({"the", "a", "an", "el", "la", "los", "las", "un", "una"})
 _POSSESSIVE = frozenset({"'s", "’s", "'"})
 _MAX_PORTFOLIO = 8
+_NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "da", "do", "dos", "van",
+                             "von", "bin", "al"})
 _BOUNDARIES = frozenset({",", ".", ";", ":", "(", ")", "—", "–", "!", "?", '"', "“", "”"})
 
 # Country forms an affiliation is reported as (best effort; others keep their surface form).
@@ -110,7 +106,7 @@ def looks_like_agency(name: str) -> bool:
 
 def normalise_name(text: str) -> str:
     """Surface form as a name: no leading article, no possessive, single spaces."""
-    name = squash(text).strip(" \"'“”‘’,.;:()")
+    name = squash(text).strip(" \"'“”‘’,;:()")  # not ".": "U.S.", "Jr."
     name = re.sub(r"^(the|el|la|los|las)\s+", "", name, flags=re.IGNORECASE)
     name = re.sub(r"\s*['’]s?$", "", name)
     return name
@@ -145,45 +141,6 @@ def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
     )
 
 
-# --------------------------------------------------------------------------- gazetteer filter
-
-
-@registry.misc("monitor.gazetteer_ents_filter.v1")
-def make_gazetteer_ents_filter():
-    return gazetteer_ents_filter
-
-
-def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span]) -> list[Span]:
-    """Let gazetteer matches replace the NER entities they overlap, with two exceptions.
-
-    The NER keeps a longer name that runs on past the gazetteer name ("Senate Foreign
-    Relations Committee" is not the U.S. Senate); a PERSON that runs on past it keeps its
-    remainder ("Homeland Security Secretary Alejandro Mayorkas" -> agency + person).
-    """
-    kept = list(entities)
-    taken: set[int] = set()
-    for match in sorted(matches, key=lambda s: (s.end - s.start, -s.start), reverse=True):
-        if taken.intersection(range(match.start, match.end)):
-            continue
-        overlapping = [e for e in kept if e.start < match.end and e.end > match.start]
-        if any(_runs_on(e, match) for e in overlapping if e.label_ not in _PERSON_LABELS):
-            continue
-        kept = [e for e in kept if e not in overlapping]
-        for ent in overlapping:
-            if ent.label_ in _PERSON_LABELS and _runs_on(ent, match):
-                kept.append(Span(ent.doc, match.end, ent.end, label=ent.label))
-        kept.append(match)
-        taken.update(range(match.start, match.end))
-    return sorted(kept, key=lambda s: s.start)
-
-
-def _runs_on(ent: Span, match: Span) -> bool:
-    """The entity goes on after the match with more of a name (a capitalised word)."""
-    return ent.end > match.end and any(
-        t.is_alpha and t.is_title for t in ent.doc[match.end : ent.end]
-    )
-
-
 # --------------------------------------------------------------------------- titles component
 
 
@@ -194,19 +151,27 @@ def read_lexicon(path: Path) -> list[str]:
 
 
 def _variants(title: str) -> set[str]:
-    # Articles spell chargé d’affaires with either apostrophe and with or without the accent.
+    # Articles spell chargé d’affaires with either apostrophe and with or without the accent;
+    # "Rep." is one token only when capitalised (a tokenizer exception), so match that too.
     forms = {title, strip_accents(title)}
-    return forms | {form.replace("'", "’") for form in forms}
+    forms |= {form.replace("'", "’") for form in forms}
+    return forms | {form[:1].upper() + form[1:] for form in forms}
 
 
 class TitleMarker:
-    """Marks every lexicon title in ``doc.spans["titles"]`` (overlaps kept; callers pick)."""
+    """Marks every lexicon title in ``doc.spans["titles"]`` (overlaps kept; callers pick).
+
+    Each span's label is the lexicon's spelling of the title; a line ``sen. = senator``
+    makes "Sen." a spelling of "senator".
+    """
 
     def __init__(self, nlp: Language, name: str, titles: Iterable[str]) -> None:
         self.name = name
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        forms = sorted({form for title in titles for form in _variants(title.lower())})
-        self.matcher.add("TITLE", [nlp.make_doc(form) for form in forms])
+        for line in titles:
+            written, _, canonical = line.lower().partition(" = ")
+            forms = sorted(_variants(written.strip()))
+            self.matcher.add((canonical or written).strip(), [nlp.make_doc(f) for f in forms])
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[TITLES_KEY] = self.matcher(doc, as_spans=True)
@@ -237,9 +202,9 @@ def extract_mentions(doc: Doc, not_names: Iterable[str] = ()) -> list[Mention]:
     """Mentions of one processed article (``monitor_titles`` must have run)."""
     stoplist = [_words(entry) for entry in not_names]
     entities = [
-        _Entity(ent, ent.label_, ent.ent_id_)
+        _Entity(span, ent.label_, ent.ent_id_)
         for ent in doc.ents
-        if ent.label_ not in NUMERIC_LABELS
+        if ent.label_ not in NUMERIC_LABELS and (span := trim_space(ent)) is not None
     ]
     entities, title_tokens = _attach_titles(doc, entities)
     entities = [
@@ -253,7 +218,7 @@ def extract_mentions(doc: Doc, not_names: Iterable[str] = ()) -> list[Mention]:
     return [
         Mention(
             text=e.span.text, start=e.span.start_char, end=e.span.end_char,
-            sentence=e.span.sent.text if doc.has_annotation("SENT_START") else doc.text,
+            sentence=(e.span.sent if doc.has_annotation("SENT_START") else doc).text.strip(),
             label=e.label, name=e.name, title=e.title, affiliation=e.affiliation,
             kind=kind_for(e.label, e.name, has_title=e.title is not None,
                           is_agency=bool(e.gazetteer_id)),
@@ -261,6 +226,16 @@ def extract_mentions(doc: Doc, not_names: Iterable[str] = ()) -> list[Mention]:
         for e in entities
         if e.name
     ]
+
+
+def trim_space(span: Span) -> Span | None:
+    """The NER lets an entity run into the line break after it ("Buy Now⏎⏎"): trim it."""
+    start, end = span.start, span.end
+    while start < end and span.doc[start].is_space:
+        start += 1
+    while end > start and span.doc[end - 1].is_space:
+        end -= 1
+    return span.doc[start:end] if end > start else None
 
 
 def _is_name_like(text: str, stoplist: list[tuple[str, ...]]) -> bool:
@@ -275,6 +250,7 @@ def _is_name_like(text: str, stoplist: list[tuple[str, ...]]) -> bool:
 def _attach_titles(doc: Doc, entities: list[_Entity]) -> tuple[list[_Entity], set[int]]:
     """Give each PERSON the title written before it or in an apposition after it."""
     titles = list(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else []
+    _relabel_titled_names(entities, titles)
     ents_by_end = {e.span.end: e for e in entities}
     ents_by_start = {e.span.start: e for e in entities}
     title_tokens: set[int] = set()
@@ -285,14 +261,39 @@ def _attach_titles(doc: Doc, entities: list[_Entity]) -> tuple[list[_Entity], se
                  or _title_before(entity.span, titles, ents_by_end)
                  or _title_after(entity.span, titles, ents_by_start))
         if found:
-            first, last = found
+            first, title, last = found
             title_tokens.update(range(first, last))
-            entity.title = title_case(doc[first:last].text)
+            entity.title = _title_text(doc, first, title, last)
             entity.affiliation = _affiliation(doc, first, ents_by_end)
     return entities, title_tokens
 
 
-def _title_inside(entity: _Entity, titles: list[Span]) -> tuple[int, int] | None:
+def _relabel_titled_names(entities: list[_Entity], titles: list[Span]) -> None:
+    """"MINREX spokeswoman [Johana Tablada]" tagged ORG: a name right after a title is a
+    person when it is shaped like one (two to five capitalised words, no agency form)."""
+    title_ends = {t.end for t in titles}
+    for entity in entities:
+        span = entity.span
+        if (entity.label not in _PERSON_LABELS and not entity.gazetteer_id
+                and span.start in title_ends and 2 <= len(span) <= 5
+                and all(t.is_title or t.text == "-" or t.lower_ in _NAME_PARTICLES for t in span)
+                and not looks_like_agency(span.text) and not _PARTY_FORM.search(span.text)):
+            entity.label = "PERSON"
+
+
+# A title found for a person: first token (a qualifier such as "former" included), the
+# lexicon match, and the end (after a portfolio such as "for Western Hemisphere affairs").
+_Found = tuple[int, Span, int]
+
+
+def _title_text(doc: Doc, first: int, title: Span, last: int) -> str:
+    """The lexicon's spelling of the role ("Sen." -> "Senator", "charge d'affaires" ->
+    "Chargé d'affaires") with the article's qualifier and portfolio around it."""
+    parts = [doc[first : title.start].text, title.label_, doc[title.end : last].text]
+    return title_case(" ".join(part for part in parts if part))
+
+
+def _title_inside(entity: _Entity, titles: list[Span]) -> _Found | None:
     """The NER took the title into the name ("Secretary Alejandro Mayorkas"): split it off."""
     span = entity.span
     inside = [t for t in titles if t.start == span.start and t.end < span.end]
@@ -303,11 +304,11 @@ def _title_inside(entity: _Entity, titles: list[Span]) -> tuple[int, int] | None
     if not any(t.is_alpha and t.is_title for t in rest):
         return None
     entity.span = rest
-    return title.start, title.end
+    return title.start, title, title.end
 
 
 def _title_before(person: Span, titles: list[Span],
-                  ents_by_end: dict[int, _Entity]) -> tuple[int, int] | None:
+                  ents_by_end: dict[int, _Entity]) -> _Found | None:
     """"Deputy Foreign Minister Carlos …", "Assistant Secretary for … Brian Nichols",
     "the foreign minister, Bruno Rodríguez"."""
     doc, start = person.doc, person.start
@@ -317,9 +318,9 @@ def _title_before(person: Span, titles: list[Span],
         if title.end > start or len(gap) > _MAX_PORTFOLIO:
             continue
         if len(gap) == 0 or _is_portfolio(gap):
-            return _with_qualifier(doc, title.start), start
+            return _with_qualifier(doc, title.start), title, start
         if gap.text == "," and _introduced(doc, title.start, ents_by_end):
-            return _with_qualifier(doc, title.start), title.end
+            return _with_qualifier(doc, title.start), title, title.end
     return None
 
 
@@ -335,7 +336,7 @@ def _introduced(doc: Doc, start: int, ents_by_end: dict[int, _Entity]) -> bool:
 
 
 def _title_after(person: Span, titles: list[Span],
-                 ents_by_start: dict[int, _Entity]) -> tuple[int, int] | None:
+                 ents_by_start: dict[int, _Entity]) -> _Found | None:
     """Apposition: "Brian Nichols, [the] [US] assistant secretary of state for …, said"."""
     doc, i = person.doc, person.end
     if i >= len(doc) or doc[i].text != ",":
@@ -350,15 +351,15 @@ def _title_after(person: Span, titles: list[Span],
     candidates = [t for t in titles if t.start == i]
     if not candidates:
         return None
-    end = max(candidates, key=len).end
-    stop = end
+    title = max(candidates, key=len)
+    end = stop = title.end
     while stop < len(doc) and stop - end < _MAX_PORTFOLIO and not _ends_phrase(doc[stop]):
         stop += 1
     if stop > end and not _is_portfolio(doc[end:stop]):
         stop = end
     if stop < len(doc) and not _ends_phrase(doc[stop]):
         return None  # runs on into something else: not an apposition
-    return title_start, stop
+    return title_start, title, stop
 
 
 def _skip_affiliation(doc: Doc, i: int, ents_by_start: dict[int, _Entity]) -> int:
@@ -424,8 +425,10 @@ def _canonicalise(entities: list[_Entity]) -> None:
         words = _words(entity.span.text)
         if entity.label not in _PERSON_LABELS and not entity.gazetteer_id and len(words) <= 3:
             # "Blinken" mislabelled ORG/GPE after "Antony Blinken" in the same article.
+            # Not a first name alone: Spanish surnames sit mid-name ("Miguel Díaz-Canel
+            # Bermúdez"), so any later part will do.
             owner = full_form(words)
-            if owner is not None and owner[-len(words):] == words:
+            if owner is not None and owner[: len(words)] != words:
                 entity.label = "PERSON"
         if entity.label in _PERSON_LABELS:
             owner = full_form(words)

