@@ -9,7 +9,7 @@ from . import queries
 from .config import Config
 from .output import Format, emit, stderr, stdout
 from .pipeline import Monitor
-from .progress import ConsoleReporter, print_entity
+from .progress import ConsoleReporter, print_entity, print_results
 from .store import open_db
 
 DEMO_PAGES = Path(__file__).resolve().parent / "demo_pages"
@@ -27,8 +27,7 @@ def run_demo(config: Config, db_path: Path) -> None:
         stderr.print(f"round: {summary.line()}\n", highlight=False)
 
         stdout.rule('monitor search "fernandez de cossio"')
-        emit(queries.search(db, "fernandez de cossio", limit=5),
-             ["published", "source", "title", "snippet"], Format.table, markup=["snippet"])
+        print_results(stdout, queries.search(db, "fernandez de cossio", limit=5))
         stdout.rule("monitor entity COSSIO")
         print_entity(stdout, queries.entity(db, "COSSIO", limit=5))
         stdout.rule("monitor entities --kind agency")

@@ -366,8 +366,12 @@ class Monitor:
                 summary.articles_known += 1
                 self.reporter.article_done(url, "known", None)
                 return None
-        if any(p.record.url == url for p in batch):
-            return None
+        for pending in batch:  # the same page under another URL (an AMP copy) in this batch
+            if pending.record.url == url:
+                pending.record.urls.extend(u for u in urls if u not in pending.record.urls)
+                summary.articles_known += 1
+                self.reporter.article_done(page.url, "known", f"same page as {url}")
+                return None
         # Site furniture is known per site, and the site is known once the page has named its
         # canonical URL (a saved file's own path says nothing).
         site = site_of(url) if url.startswith("http") else None

@@ -244,3 +244,21 @@ def test_non_english_articles_are_stored_and_searchable_but_not_tagged(tmp_path,
     assert [r["url"] for r in queries.search(db, "FERNANDEZ DE COSSIO")] == [
         "https://islanoticias.example/es/conversaciones"]
     assert db["mentions"].count == 0
+
+
+def test_demo_builds_a_database_offline(tmp_path, capsys):
+    from monitor.config import Config
+    from monitor.demo import run_demo
+
+    run_demo(Config(), tmp_path / "demo.db")
+    out = capsys.readouterr().out
+    assert "Carlos Fernández de Cossío" in out
+    assert "16,531" in out and "Cubans apprehended" in out
+    assert "monitor serve --db" in out
+    db = open_db(tmp_path / "demo.db")
+    assert db["articles"].count == 2            # the story and its republication
+    assert len({r["title"] for r in db["skipped"].rows}) == 2  # off-topic pages
+    # The AMP copy names the original as canonical: linked to it, not stored again.
+    amp = [row for row in db["article_urls"].rows if row["url"].endswith("-amp.html")]
+    assert len(amp) == 1
+    assert db["articles"].get(amp[0]["article_id"])["duplicate_of"] is None
