@@ -212,12 +212,15 @@ def _store_tags(db: Database, article_id: int, tagged: Tagged, tagger_name: str 
     entity_ids: dict[str, int] = {}
     mention_rows = []
     for mention in tagged.mentions:
-        entity_id = _upsert_entity(db, mention, seen, entity_ids)
+        _upsert_entity(db, mention, seen, entity_ids)
         mention_rows.append(
-            {"article_id": article_id, "entity_id": entity_id, "text": mention.text,
+            {"article_id": article_id, "entity_key": entity_key(mention.label, mention.name),
+             "text": mention.text,
              "start": mention.start, "end": mention.end, "sentence": mention.sentence,
              "title": mention.title, "affiliation": mention.affiliation}
         )
+    for row in mention_rows:  # resolved after all entities: a merge may have moved some
+        row["entity_id"] = entity_ids[row.pop("entity_key")]
     if mention_rows:
         db["mentions"].insert_all(mention_rows)
     figure_rows = [
@@ -258,9 +261,55 @@ def _upsert_entity(db: Database, mention: Mention, seen: str, cache: dict[str, i
                  "aliases": json.dumps([]), "titles": json.dumps([]), "first_seen": seen,
                  "last_seen": seen}
             ).last_pk
+            if key.startswith("person:") and " " in key:
+                for dropped in _absorb_short_forms(db, entity_id, key):
+                    # Mentions of this article already resolved to the short form follow it.
+                    for cached_key, cached_id in cache.items():
+                        if cached_id == dropped:
+                            cache[cached_key] = entity_id
         cache[key] = entity_id
     _merge_into_entity(db, entity_id, mention, seen)
     return entity_id
+
+
+def _absorb_short_forms(db: Database, entity_id: int, key: str) -> list[int]:
+    """A full name seen for the first time takes over the surname-only entities stored before
+    it ("Blinken" from earlier articles joins "Antony Blinken"), when no other stored person
+    shares that ending."""
+    group, _, folded = key.partition(":")
+    words = folded.split()
+    dropped = []
+    for size in range(1, len(words)):
+        short_key = f"{group}:{' '.join(words[-size:])}"
+        short = db.execute("SELECT id FROM entities WHERE key = ?", [short_key]).fetchone()
+        if short is None or _resolve_person(db, short_key) != entity_id:
+            continue
+        merge_entities(db, keep=entity_id, drop=short[0])
+        dropped.append(short[0])
+    return dropped
+
+
+def merge_entities(db: Database, *, keep: int, drop: int) -> None:
+    """Fold entity ``drop`` into ``keep``: mentions move, aliases/titles/kinds/dates merge."""
+    gone = db["entities"].get(drop)
+    row = db["entities"].get(keep)
+    aliases = json.loads(row["aliases"] or "[]")
+    for alias in [gone["name"], *json.loads(gone["aliases"] or "[]")]:
+        if alias not in aliases:
+            aliases.append(alias)
+    titles = json.loads(row["titles"] or "[]")
+    for title in json.loads(gone["titles"] or "[]"):
+        if fold(title) not in {fold(t) for t in titles}:
+            titles.append(title)
+    kind = max((row["kind"], gone["kind"]), key=lambda k: _KIND_RANK.get(k, 0))
+    db.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ?", [keep, drop])
+    db["entities"].delete(drop)
+    db["entities"].update(keep, {
+        "aliases": json.dumps(aliases, ensure_ascii=False),
+        "titles": json.dumps(titles, ensure_ascii=False), "kind": kind,
+        "first_seen": min(filter(None, [row["first_seen"], gone["first_seen"]]), default=None),
+        "last_seen": max(filter(None, [row["last_seen"], gone["last_seen"]]), default=None),
+    })
 
 
 def _merge_into_entity(db: Database, entity_id: int, mention: Mention, seen: str) -> None:

@@ -196,3 +196,42 @@ def test_entities_ranked_by_articles_and_filtered_by_kind(searchable):
 def test_foreign_keys_are_enforced(db):
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO mentions (article_id, entity_id) VALUES (999, 999)")
+
+
+def test_surname_seen_first_joins_the_full_name_seen_later(db):
+    store.save_article(db, record("https://a.example/1", text="Blinken spoke.",
+                                  published="2022-04-01"),
+                       tags(mention("Blinken", "Blinken", title="Secretary of State",
+                                    kind="official")), "t")
+    store.save_article(db, record("https://a.example/2", text="Antony Blinken spoke again.",
+                                  published="2022-05-01"),
+                       tags(mention("Antony Blinken", "Antony Blinken")), "t")
+    rows = list(db["entities"].rows)
+    assert len(rows) == 1
+    assert rows[0]["name"] == "Antony Blinken"
+    assert rows[0]["kind"] == "official"
+    assert json.loads(rows[0]["titles"]) == ["Secretary of State"]
+    assert rows[0]["first_seen"] == "2022-04-01" and rows[0]["last_seen"] == "2022-05-01"
+    assert queries.entity(db, "blinken")["mentions"] == 2
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_surname_shared_by_two_full_names_is_not_absorbed(db):
+    store.save_article(db, record("https://a.example/1", text="Castro spoke."),
+                       tags(mention("Castro", "Castro")), "t")
+    store.save_article(db, record("https://a.example/2", text="Fidel Castro spoke."),
+                       tags(mention("Fidel Castro", "Fidel Castro")), "t")
+    store.save_article(db, record("https://a.example/3", text="Raúl Castro spoke."),
+                       tags(mention("Raúl Castro", "Raúl Castro")), "t")
+    names = sorted(row["name"] for row in db["entities"].rows)
+    # The first full name absorbed "Castro" when it was the only one; the second stays apart.
+    assert names == ["Fidel Castro", "Raúl Castro"]
+
+
+def test_surname_before_full_name_in_one_article(db):
+    store.save_article(db, record("https://a.example/1", text="Blinken said. Antony Blinken."),
+                       tags(mention("Blinken", "Blinken"),
+                            mention("Antony Blinken", "Antony Blinken", start=14)), "t")
+    assert [row["name"] for row in db["entities"].rows] == ["Antony Blinken"]
+    assert db["mentions"].count == 2
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
