@@ -104,6 +104,9 @@ class PollConfig(_Section):
     max_articles_per_feed: int = Field(default=50, ge=1)
     #: Attempts at an article page before it is given up.
     article_attempts: int = Field(default=3, ge=1)
+    #: Poll each feed as often as it publishes (a week / last week's entries, 5 min–24 h)
+    #: instead of every `interval`.
+    adaptive: bool = True
 
 
 class NlpConfig(_Section):

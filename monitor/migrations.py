@@ -169,5 +169,14 @@ def m001_initial(db: Database) -> None:
     db["entities"].enable_fts(["name", "aliases"], tokenize=FTS_TOKENIZE, create_triggers=True)
 
 
+@migrations(name="m002_feed_schedule")
+def m002_feed_schedule(db: Database) -> None:
+    """Per-feed scheduling state: `state` (active, gone after HTTP 410) and the weighted
+    failure score that drives backoff."""
+    db["feeds"].add_column("state", str, not_null_default="active")
+    db["feeds"].add_column("failure_score", float, not_null_default=0.0)
+    db["feeds"].add_column("poll_interval", float)
+
+
 def migrate(db: Database) -> None:
     migrations.apply(db)

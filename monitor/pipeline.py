@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import dedup, store
+from . import dedup, schedule, store
 from .cleaning import Cleaner, furniture_candidates
 from .config import Config
 from .errors import FeedError, FetchError, MonitorError
@@ -34,7 +34,6 @@ from .urls import canonical_url, is_fetchable_url, site_of
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
                "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-MAX_BACKOFF = timedelta(hours=24)
 #: Articles extracted, tagged (one nlp.pipe call) and stored per step: bounds memory.
 BATCH = 16
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
@@ -125,6 +124,7 @@ class Monitor:
         self._tagger = tagger
         self.reporter = reporter or Reporter()
         self.stop = stop or threading.Event()
+        self._validators: dict[int, dict[str, Any]] = {}
 
     # -- parts, built on first use ------------------------------------------------------------
 
@@ -168,7 +168,8 @@ class Monitor:
         if force:
             return rows
         now = now_utc().isoformat()
-        return [row for row in rows if not row["next_poll_at"] or row["next_poll_at"] <= now]
+        return [row for row in rows if row["state"] != "gone"
+                and (not row["next_poll_at"] or row["next_poll_at"] <= now)]
 
     def poll(self, *, force: bool = False) -> RoundSummary:
         """One round: every due feed fetched, every new item fetched, kept and stored."""
@@ -176,10 +177,14 @@ class Monitor:
         feeds = self.due_feeds(force=force)
         self.reporter.stage("feeds", len(feeds))
         items: list[tuple[dict[str, Any], FeedItem]] = []
+        self._validators: dict[int, dict[str, Any]] = {}
         for feed, outcome in self._fetch_all(feeds, self._fetch_feed):
             items.extend((feed, item) for item in self._record_feed(feed, outcome, summary))
         pages = self._fetch_pages(self._new_items(items, summary), summary)
         self._process(pages, summary)
+        if not self.stop.is_set():
+            for feed_id, validators in self._validators.items():
+                store.update_feed(self.db, feed_id, validators)
         return summary
 
     def _fetch_all(self, rows: Sequence[Any], fn: Any) -> Iterator[tuple[Any, Any]]:
@@ -217,6 +222,7 @@ class Monitor:
     def _record_feed(self, feed: dict[str, Any], outcome: Any,
                      summary: RoundSummary) -> list[FeedItem]:
         now = now_utc()
+        default = timedelta(seconds=self.config.poll.interval)
         values: dict[str, Any] = {"last_polled_at": now.isoformat()}
         items: list[FeedItem] = []
         try:
@@ -224,37 +230,64 @@ class Monitor:
                 raise outcome
             values["http_status"] = outcome.status
             content_hash = hashlib.sha256(outcome.content).hexdigest()
+            interval = timedelta(seconds=feed["poll_interval"]) if feed["poll_interval"] \
+                else default
             if outcome.not_modified or content_hash == feed["content_hash"]:
                 status = "not_modified" if outcome.not_modified else "unchanged"
                 summary.feeds_unchanged += 1
+                ttl = None
             else:
                 parsed = parse_feed(outcome.content, base_url=outcome.url,
                                     content_type=outcome.content_type)
                 status = "ok"
                 summary.feeds_ok += 1
                 items = parsed.items
+                ttl = parsed.ttl_seconds
+                if self.config.poll.adaptive:
+                    interval = schedule.publishing_interval(
+                        (item.published for item in items), now, default)
                 values.update(title=parsed.title, site_url=parsed.site_url,
-                              content_hash=content_hash)
-            if outcome.etag or outcome.last_modified or not outcome.not_modified:
-                values.update(etag=outcome.etag, last_modified=outcome.last_modified)
-            values.update(last_status=status, error_count=0, last_error=None,
-                          last_ok_at=now.isoformat(),
-                          next_poll_at=(now + timedelta(seconds=self.config.poll.interval))
-                          .isoformat())
+                              poll_interval=interval.total_seconds())
+            # Cache validators are saved once the items are handled (see poll): a round cut
+            # short must not leave the feed looking unchanged with items never fetched.
+            self._validators[feed["id"]] = {
+                "etag": outcome.etag or feed["etag"],
+                "last_modified": outcome.last_modified or feed["last_modified"],
+                "content_hash": content_hash if status == "ok" else feed["content_hash"],
+            }
+            floor = schedule.server_floor(outcome.headers, ttl, now)
+            values.update(last_status=status, error_count=0, failure_score=0.0, last_error=None,
+                          last_ok_at=now.isoformat(), state="active",
+                          next_poll_at=(now + max(interval, floor)).isoformat())
             message = f"{len(items)} items" if status == "ok" else status.replace("_", " ")
         except (FetchError, FeedError) as exc:
-            errors = (feed["error_count"] or 0) + 1
-            backoff = timedelta(seconds=self.config.poll.interval * min(2 ** (errors - 1), 96))
-            values.update(last_status="error", error_count=errors, last_error=str(exc),
-                          next_poll_at=(now + min(backoff, MAX_BACKOFF)).isoformat())
-            if isinstance(exc, FetchError) and exc.status:
-                values["http_status"] = exc.status
+            values.update(self._failure(feed, exc, now, default))
             summary.feeds_failed += 1
             summary.failures.append((feed["url"], str(exc)))
             status, message = "error", str(exc)
         store.update_feed(self.db, feed["id"], values)
         self.reporter.feed_done({**feed, **values}, status, message)
         return items
+
+    @staticmethod
+    def _failure(feed: dict[str, Any], exc: MonitorError, now: datetime,
+                 default: timedelta) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "last_status": "error", "error_count": (feed["error_count"] or 0) + 1,
+            "last_error": str(exc),
+            "failure_score": (feed["failure_score"] or 0.0) + schedule.failure_weight(exc),
+        }
+        if isinstance(exc, FetchError) and exc.status:
+            values["http_status"] = exc.status
+        if isinstance(exc, FetchError) and exc.status == 410:
+            # Gone for good: stop polling (shown by `monitor feeds`; `poll --force` retries).
+            values.update(state="gone", last_status="gone", next_poll_at=None)
+            return values
+        wait = schedule.retry_after(exc.retry_after, now) if isinstance(exc, FetchError) \
+            else None
+        values["next_poll_at"] = schedule.next_failure(
+            now, default=default, score=values["failure_score"], wait=wait).isoformat()
+        return values
 
     def _new_items(self, items: Iterable[tuple[dict[str, Any], FeedItem]],
                    summary: RoundSummary) -> list[Page]:
@@ -438,6 +471,8 @@ class Monitor:
             tagged = {id(p): t for p, t in zip(to_tag, results, strict=True)}
         ids: list[int] = []
         for pending in batch:
+            if self.stop.is_set():  # stop between articles: each one is stored whole or not
+                break
             record = pending.record
             if pending.duplicate_of_batch is not None:
                 record.duplicate_of = ids[pending.duplicate_of_batch]

@@ -250,6 +250,7 @@ def figures(db: Database, query: str | None = None, *, limit: int = 20) -> list[
 def feeds(db: Database, *, limit: int | None = None) -> list[dict[str, Any]]:
     rows = db.query(
         "SELECT url, COALESCE(name, title) AS name, last_status, error_count, last_error, "
-        "last_polled_at, next_poll_at, http_status FROM feeds ORDER BY id"
+        "last_polled_at, next_poll_at, state, http_status, failure_score, poll_interval "
+        "FROM feeds ORDER BY id"
         + (" LIMIT ?" if limit else ""), [limit] if limit else [])
     return list(rows)

@@ -262,3 +262,27 @@ def test_demo_builds_a_database_offline(tmp_path, capsys):
     amp = [row for row in db["article_urls"].rows if row["url"].endswith("-amp.html")]
     assert len(amp) == 1
     assert db["articles"].get(amp[0]["article_id"])["duplicate_of"] is None
+
+
+def test_a_round_cut_short_does_not_mark_the_feed_unchanged(monitor, site):
+    from monitor.pipeline import Reporter
+
+    class StopAfterFirstArticle(Reporter):
+        def article_done(self, url, status, message):
+            if status == "new":
+                monitor.stop.set()
+
+    monitor.reporter = StopAfterFirstArticle()
+    monitor.config = monitor.config.model_copy(update={"feeds": monitor.config.feeds[:1]})
+    monitor.poll()
+    assert monitor.db["articles"].count == 1
+    row = next(iter(monitor.db["feeds"].rows))
+    assert row["etag"] is None and row["content_hash"] is None  # validators not saved
+    monitor.stop.clear()
+    monitor.reporter = Reporter()
+    summary = monitor.poll(force=True)
+    assert summary.feeds_ok == 1  # fetched and parsed again, not "not modified"
+    # The rest of the items are handled now; what the first round finished is not redone.
+    assert (summary.articles_duplicate, summary.articles_known) == (1, 2)
+    row = next(iter(monitor.db["feeds"].rows))
+    assert row["etag"] == '"v1"' and row["content_hash"]

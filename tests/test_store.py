@@ -52,7 +52,7 @@ def test_fresh_database_has_the_contract_tables_foreign_keys_fts_and_wal(db):
     assert "remove_diacritics 2" in db["articles_fts"].schema
     assert {t.name for t in db["articles"].triggers} >= {"articles_ai", "articles_ad",
                                                          "articles_au"}
-    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(db)] == [m.name for m in migrations._migrations]
 
 
 def test_reopening_migrates_nothing_twice_and_keeps_data(tmp_path):
@@ -234,4 +234,22 @@ def test_surname_before_full_name_in_one_article(db):
                             mention("Antony Blinken", "Antony Blinken", start=14)), "t")
     assert [row["name"] for row in db["entities"].rows] == ["Antony Blinken"]
     assert db["mentions"].count == 2
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_old_database_upgraded_in_place_losing_nothing(tmp_path):
+    """A database made by the first release (m001 only) gets the later migrations."""
+    from sqlite_utils import Database
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m002_feed_schedule")
+    old["feeds"].insert({"url": "https://a.example/feed", "error_count": 2})
+    store.save_article(old, record("https://a.example/1"), None, None)
+    old.close()
+    db = store.open_db(path)
+    assert [m.name for m in migrations.applied(db)] == [m.name for m in migrations._migrations]
+    feed = next(iter(db["feeds"].rows))
+    assert (feed["error_count"], feed["state"], feed["failure_score"]) == (2, "active", 0.0)
+    assert [r["url"] for r in queries.search(db, "cossio")] == ["https://a.example/1"]
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
