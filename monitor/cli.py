@@ -17,6 +17,7 @@ import typer
 from . import __version__, queries
 from .config import Config, load_config, parse_duration
 from .errors import ConfigError, MonitorError, NotFoundError, UsageError
+from .lock import RoundBusy
 from .output import Format, emit, emit_json, highlight, pick_format, stderr, stdout
 
 app = typer.Typer(
@@ -111,6 +112,9 @@ def poll(
         monitor = Monitor(cfg, database, reporter=reporter, stop=stop)
         try:
             summary = monitor.poll(force=force)
+        except RoundBusy as exc:
+            stderr.print(str(exc), highlight=False)
+            return
         finally:
             monitor.close()
     reporter.summary(summary)

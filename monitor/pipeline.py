@@ -27,6 +27,7 @@ from .errors import FeedError, FetchError, MonitorError
 from .extraction import Extracted, extract_article
 from .feeds import FeedItem, parse_feed
 from .fetching import Fetcher, FetchSettings
+from .lock import RoundLock
 from .nlp import Tagged, Tagger
 from .topic import TopicFilter
 from .urls import canonical_url, is_fetchable_url, site_of
@@ -49,6 +50,10 @@ class Reporter:
     def stage(self, name: str, total: int) -> None: ...
 
     def waiting(self, seconds: float) -> None: ...
+
+    def notice(self, message: str) -> None: ...
+
+    def summary(self, summary: RoundSummary) -> None: ...
 
 
 @dataclass
@@ -172,7 +177,14 @@ class Monitor:
                 and (not row["next_poll_at"] or row["next_poll_at"] <= now)]
 
     def poll(self, *, force: bool = False) -> RoundSummary:
-        """One round: every due feed fetched, every new item fetched, kept and stored."""
+        """One round: every due feed fetched, every new item fetched, kept and stored.
+
+        Raises :class:`RoundBusy` when another process is polling the same database."""
+        database = self.db.execute("PRAGMA database_list").fetchone()[2]
+        with RoundLock(database):
+            return self._poll(force=force)
+
+    def _poll(self, *, force: bool) -> RoundSummary:
         summary = RoundSummary()
         feeds = self.due_feeds(force=force)
         self.reporter.stage("feeds", len(feeds))

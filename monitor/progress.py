@@ -63,6 +63,9 @@ class ConsoleReporter(Reporter):
             self.console.print(f"[{colour}]{status.replace('_', ' ')}[/] {escape(url)}{detail}",
                                highlight=False)
 
+    def notice(self, message: str) -> None:
+        self.console.print(message, highlight=False)
+
     def waiting(self, seconds: float) -> None:
         at = (datetime.now().astimezone() + timedelta(seconds=seconds)).strftime("%H:%M:%S")
         self.console.print(f"[dim]next round at {at} (Ctrl-C stops)[/]", highlight=False)

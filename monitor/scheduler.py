@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from .config import Config
+from .lock import RoundBusy
 from .pipeline import Monitor, Reporter, now_utc
 
 #: Never wake more often than this, whatever the feeds' next-poll times say: no spinning.
@@ -30,10 +31,12 @@ def run_forever(config: Config, db: Database, *, reporter: Reporter,
     monitor = Monitor(config, db, reporter=reporter, stop=stop)
     try:
         while not stop.is_set():
-            summary = monitor.poll()
-            summary_fn = getattr(reporter, "summary", None)
-            if summary_fn:
-                summary_fn(summary)
+            try:
+                summary = monitor.poll()
+            except RoundBusy as exc:  # a cron `poll` is on it: wait for the next round
+                reporter.notice(str(exc))
+            else:
+                reporter.summary(summary)
             wait = seconds_until_next(db, config.poll.interval)
             reporter.waiting(wait)
             stop.wait(wait)
