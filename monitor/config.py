@@ -33,7 +33,7 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNOR
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
 
-def parse_duration(value: Any) -> float:
+def parse_duration(value: Any, *, allow_zero: bool = False) -> float:
     """``"15m"`` -> 900.0; bare numbers are seconds. Raises ValueError with a readable message."""
     if isinstance(value, bool):
         raise ValueError("expected a duration such as 30s, 15m, 2h or 1d")
@@ -44,12 +44,14 @@ def parse_duration(value: Any) -> float:
         if not match:
             raise ValueError(f"{value!r} is not a duration (use 30s, 15m, 2h or 1d)")
         seconds = float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "s").lower()]
-    if seconds <= 0:
+    if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ValueError("a duration must be positive")
     return seconds
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+#: A pause that may be switched off with 0.
+Delay = Annotated[float, BeforeValidator(lambda value: parse_duration(value, allow_zero=True))]
 
 
 class _Section(BaseModel):
@@ -93,8 +95,14 @@ class FetchConfig(_Section):
     #: Body cap in bytes, enforced while streaming and after decompression.
     max_bytes: int = Field(default=15 * 1024 * 1024, gt=0)
     max_redirects: int = Field(default=5, ge=0, le=20)
-    #: Feeds fetched at once.
+    #: Feeds (and article pages) fetched at once, over all hosts.
     concurrency: int = Field(default=4, ge=1, le=32)
+    #: Requests at once to one host.
+    per_host: int = Field(default=2, ge=1, le=8)
+    #: Minimum gap between the starts of two requests to one host.
+    host_delay: Delay = 1.0
+    #: Honour robots.txt for article pages (feeds are published to be fetched).
+    robots: bool = True
 
 
 class PollConfig(_Section):

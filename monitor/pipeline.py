@@ -29,6 +29,7 @@ from .feeds import FeedItem, parse_feed
 from .fetching import Fetcher, FetchSettings
 from .lock import RoundLock
 from .nlp import Tagged, Tagger
+from .politeness import HostLimiter, RobotsCache, RobotsDisallowed
 from .topic import TopicFilter
 from .urls import canonical_url, is_fetchable_url, site_of
 
@@ -227,9 +228,23 @@ class Monitor:
                 self._fetcher.abort()
             pool.shutdown(wait=not stopping, cancel_futures=True)
 
+    @cached_property
+    def limiter(self) -> HostLimiter:
+        fetch = self.config.fetch
+        return HostLimiter(fetch.per_host, fetch.host_delay, pause=self.stop.wait)
+
+    @cached_property
+    def robots(self) -> RobotsCache:
+        def fetch(url: str) -> bytes:
+            with self.limiter.slot(url):
+                return self.fetcher.get(url, accept="text/plain").content
+
+        return RobotsCache(fetch)
+
     def _fetch_feed(self, feed: dict[str, Any]) -> Any:
-        return self.fetcher.get(feed["url"], etag=feed["etag"],
-                                last_modified=feed["last_modified"], accept=FEED_ACCEPT)
+        with self.limiter.slot(feed["url"]):
+            return self.fetcher.get(feed["url"], etag=feed["etag"],
+                                    last_modified=feed["last_modified"], accept=FEED_ACCEPT)
 
     def _record_feed(self, feed: dict[str, Any], outcome: Any,
                      summary: RoundSummary) -> list[FeedItem]:
@@ -323,7 +338,10 @@ class Monitor:
         return list(wanted.values())
 
     def _fetch_page(self, page: Page) -> Page:
-        result = self.fetcher.get(page.url, accept=PAGE_ACCEPT)
+        if self.config.fetch.robots:
+            self.robots.check(page.url)
+        with self.limiter.slot(page.url):
+            result = self.fetcher.get(page.url, accept=PAGE_ACCEPT)
         content_type = (result.content_type or "").lower()
         if content_type and not any(t in content_type for t in ("html", "xml", "text/plain")):
             raise FetchError(f"not an HTML page ({content_type.split(';')[0]})", kind="protocol")
@@ -334,7 +352,12 @@ class Monitor:
     def _fetch_pages(self, pages: list[Page], summary: RoundSummary) -> Iterator[Page]:
         self.reporter.stage("articles", len(pages))
         for page, outcome in self._fetch_all(pages, self._fetch_page):
-            if isinstance(outcome, MonitorError):
+            if isinstance(outcome, RobotsDisallowed):  # a standing refusal: don't retry
+                store.record_skipped(self.db, page.seen_as, title=page.item and page.item.title,
+                                     reason="robots", feed_id=page.feed and page.feed["id"])
+                summary.articles_failed += 1
+                self.reporter.article_done(page.seen_as[0], "error", str(outcome))
+            elif isinstance(outcome, MonitorError):
                 self._article_failed(page, str(outcome), summary)
             else:
                 yield outcome

@@ -32,7 +32,7 @@ def write_config(tmp_path):
         lines = ["database: monitor.db", "feeds:" + ("" if feeds else " []")]
         lines += [f"  - url: {url}" for url in feeds or []]
         lines += ["fetch:", "  allow_private_addresses: true", "  timeout: 5s",
-                  "  connect_timeout: 2s"]
+                  "  connect_timeout: 2s", "  host_delay: 0"]
         path = tmp_path / "config.yaml"
         path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
         return path
