@@ -190,7 +190,7 @@ class Monitor:
         feeds = self.due_feeds(force=force)
         self.reporter.stage("feeds", len(feeds))
         items: list[tuple[dict[str, Any], FeedItem]] = []
-        self._validators: dict[int, dict[str, Any]] = {}
+        self._validators = {}
         for feed, outcome in self._fetch_all(feeds, self._fetch_feed):
             items.extend((feed, item) for item in self._record_feed(feed, outcome, summary))
         pages = self._fetch_pages(self._new_items(items, summary), summary)
@@ -263,6 +263,10 @@ class Monitor:
                 status = "not_modified" if outcome.not_modified else "unchanged"
                 summary.feeds_unchanged += 1
                 ttl = None
+                # The feed has not changed, but pages that failed last time are retried.
+                items = [FeedItem(url=url, title=None, published=None, summary=None, guid=None)
+                         for url in store.retryable_articles(
+                             self.db, feed["id"], self.config.poll.article_attempts)]
             else:
                 parsed = parse_feed(outcome.content, base_url=outcome.url,
                                     content_type=outcome.content_type)
@@ -287,6 +291,8 @@ class Monitor:
                           last_ok_at=now.isoformat(), state="active",
                           next_poll_at=(now + max(interval, floor)).isoformat())
             message = f"{len(items)} items" if status == "ok" else status.replace("_", " ")
+            if status != "ok" and items:
+                message += f"; retrying {len(items)} failed pages"
         except (FetchError, FeedError) as exc:
             values.update(self._failure(feed, exc, now, default))
             summary.feeds_failed += 1

@@ -123,6 +123,13 @@ def article_attempts(db: Database, url: str) -> int:
     return row[0] if row else 0
 
 
+def retryable_articles(db: Database, feed_id: int, max_attempts: int) -> list[str]:
+    """Pages of this feed that failed fewer than ``max_attempts`` times."""
+    rows = db.execute("SELECT url FROM article_errors WHERE feed_id = ? AND attempts < ? "
+                      "ORDER BY last_attempt_at", [feed_id, max_attempts])
+    return [row[0] for row in rows]
+
+
 def record_article_error(db: Database, url: str, feed_id: int | None, message: str) -> None:
     with db.atomic():
         attempts = article_attempts(db, url) + 1

@@ -286,3 +286,27 @@ def test_a_round_cut_short_does_not_mark_the_feed_unchanged(monitor, site):
     assert (summary.articles_duplicate, summary.articles_known) == (1, 2)
     row = next(iter(monitor.db["feeds"].rows))
     assert row["etag"] == '"v1"' and row["content_hash"]
+
+
+def test_failed_pages_are_retried_while_the_feed_is_unchanged(httpserver, write_config, tagger,
+                                                               seed_paragraphs):
+    calls = {"n": 0}
+
+    def flaky(request):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            return Response("try later", status=503)
+        return Response(article_page("Talks", seed_paragraphs), content_type="text/html")
+
+    httpserver.expect_request("/story").respond_with_handler(flaky)
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss("Flaky", [("Talks", httpserver.url_for("/story"))]),
+        content_type="application/rss+xml")
+    cfg = load_config(write_config([httpserver.url_for("/feed.xml")]), env={})
+    db = open_db(cfg.database_path)
+    monitor = Monitor(cfg, db, tagger=tagger)
+    assert monitor.poll().articles_failed == 1
+    assert db["article_errors"].count == 1
+    second = monitor.poll(force=True)
+    assert second.feeds_unchanged == 1 and second.articles_new == 1
+    assert db["article_errors"].count == 0
