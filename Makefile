@@ -21,7 +21,10 @@ run: setup  ## start the scheduled monitor on config.yaml (Ctrl-C stops it)
 poll: setup  ## one polling round
 	$(BIN)/monitor poll --config $(CONFIG)
 
-test: setup  ## the whole test suite
+test: setup  ## the whole test suite (browser tests need Debian's chromium: apt-get install chromium)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		echo "NOTE: no Chromium found: the browser tests (tests/test_browser.py) will be SKIPPED." \
+		"Install it with: apt-get install chromium"
 	$(BIN)/python -m pytest -n 2 -q
 
 demo: setup  ## build demo.db from the saved pages shipped with monitor, offline

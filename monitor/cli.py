@@ -379,8 +379,10 @@ def serve(
                     show_default=False)] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (default 8001).",
                     show_default=False)] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the dashboard in your "
+                            "web browser once the server is up.")] = False,
 ) -> None:
-    """Browse the database in Datasette, read-only."""
+    """Browse the database in Datasette, read-only: dashboard, canned queries, charts."""
     from .serve import serve_datasette
 
     cfg = _config(config, db, required=False)
@@ -388,7 +390,34 @@ def serve(
         raise NotFoundError(f"{cfg.database_path}: no database yet (run `monitor poll` or "
                             "`monitor demo` first)")
     raise typer.Exit(serve_datasette(cfg, host=host or cfg.serve.host,
-                                     port=port or cfg.serve.port))
+                                     port=port or cfg.serve.port, open_browser=open_browser))
+
+
+@app.command()
+@handle_errors
+def report(
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+    since: Annotated[str, typer.Option("--since", help="Start of the period: an age (7d, 2w), "
+                     "a date (2024-03-01), 'this week', 'this month' or 'all'.")] = "7d",
+    html: Annotated[Path | None, typer.Option("--html", help="Write one self-contained HTML "
+                    "file here instead of printing text.", show_default=False)] = None,
+    limit: LimitOpt = 15,
+    as_json: JsonOpt = False,
+) -> None:
+    """A weekly brief: top officials with titles, new entities, new figures with their
+    sentences, articles per source."""
+    from . import report as briefing
+
+    with _read_db(config, db) as database:
+        data = briefing.brief(database, since=since, limit=limit)
+    if html is not None:
+        html.write_text(briefing.render_html(data), encoding="utf-8")
+        stderr.print(f"wrote {html}", highlight=False)
+    elif as_json:
+        emit_json(data)
+    else:
+        sys.stdout.write(briefing.render_text(data))
 
 
 @app.command()

@@ -11,6 +11,10 @@ feedparser does the parsing, but its input is untrusted, so two things happen fi
   (``SYSTEM "file:///etc/passwd"``) to resolve. HTML named entities such as ``&nbsp;`` still
   work: undefined entities make the strict parser fail and feedparser's loose parser, which
   knows the HTML entities, takes over.
+
+Numeric character references that name no character (``&#99999999999;``, beyond U+10FFFF, or a
+surrogate) are replaced by U+FFFD first: feedparser's loose parser raises on them
+(OverflowError, ValueError), which would lose the whole feed over one bad reference.
 """
 
 from __future__ import annotations
@@ -37,16 +41,22 @@ MAX_URL_LENGTH = 2048
 
 #: Exceptions feedparser (and its sgmllib-based loose parser) has been seen or may plausibly
 #: raise on hostile input instead of setting ``bozo``. They become FeedError, never silence.
+#: Seen by fuzzing: OverflowError (huge character references), UnicodeDecodeError and
+#: ValueError (encoding names with non-UTF-8 bytes or NUL) from encoding detection.
 _PARSER_CRASHES: tuple[type[Exception], ...] = (
-    ValueError,
+    ValueError,  # includes UnicodeError
     TypeError,
     AttributeError,
-    IndexError,
-    KeyError,
+    LookupError,  # IndexError, KeyError, unknown codecs
+    ArithmeticError,  # OverflowError
     AssertionError,
     RecursionError,
     xml.sax.SAXException,
 )
+
+#: A numeric character reference (decimal or hexadecimal), in an ASCII-compatible encoding.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_REPLACEMENT_REF = b"&#xFFFD;"
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -191,6 +201,26 @@ def _wide_encoding(content: bytes) -> tuple[str, int] | None:
     if odd_zeros > 0.3 and odd_zeros > 2 * even_zeros:
         return "utf-16-le", 0
     return None
+
+
+def _char_ref_replacement(match: re.Match[bytes]) -> bytes:
+    hex_digits, digits = match.groups()
+    text = (hex_digits or digits).lstrip(b"0") or b"0"
+    if len(text) > 8:  # beyond any code point whatever the base (and int() stays cheap)
+        return _REPLACEMENT_REF
+    value = int(text, 16 if hex_digits else 10)
+    if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+        return _REPLACEMENT_REF
+    return match.group()
+
+
+def repair_char_refs(data: bytes) -> bytes:
+    """Replace numeric character references to no character (beyond U+10FFFF, surrogates)
+    with ``&#xFFFD;``; every other byte is kept. For UTF-8 (or any ASCII-compatible) data.
+    Such text inside a CDATA section or comment is rewritten too, which is harmless there."""
+    if b"&#" not in data:
+        return data
+    return _CHAR_REF.sub(_char_ref_replacement, data)
 
 
 def neutralise_declarations(content: bytes) -> bytes:
@@ -395,8 +425,13 @@ def parse_feed(
     headers = {"content-type": content_type or "application/xml"}
     if base_url:
         headers["content-location"] = base_url
-    data, headers = _to_utf8(content, headers)
-    data = neutralise_declarations(data)
+    try:
+        data, headers = _to_utf8(content, headers)
+    except _PARSER_CRASHES as exc:  # a garbled encoding name in the XML declaration or header
+        raise FeedError(
+            f"malformed feed: unusable character encoding declaration ({type(exc).__name__})"
+        ) from exc
+    data = repair_char_refs(neutralise_declarations(data))
     try:
         # Always a stream: feedparser treats a bytes/str argument as a path or URL to open.
         result = feedparser.parse(

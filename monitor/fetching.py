@@ -1,14 +1,18 @@
 """HTTP fetching with hard limits: one place that talks to the network.
 
 Everything fetched comes from untrusted feeds, so every request is bounded: http(s) only,
-manual redirects (each hop re-checked), a total wall-clock deadline that includes the body,
-a byte cap counted after decompression, and — unless explicitly allowed — no connections to
-loopback, private, link-local or otherwise non-global addresses.
+manual redirects (each hop re-checked), a total wall-clock deadline that includes DNS and the
+body, a byte cap counted after decompression, and — unless explicitly allowed — no connections
+to loopback, private, link-local or otherwise non-global addresses.
 
 The address policy is enforced where the socket is opened (a custom httpcore network
 backend): the host is resolved once with :func:`socket.getaddrinfo`, every address is vetted,
 and the connection goes to a vetted address. Checking first and letting httpx resolve again
 would leave a DNS-rebinding window (public address for the check, 127.0.0.1 for the connect).
+
+Compressed bodies are inflated here, not by httpx: httpx inflates each network read in full
+(a 64 KiB read of a gzip bomb is 64 MiB), so the raw bytes are read and inflated in pieces of at
+most :data:`_PIECE` bytes, and the cap is checked after every piece.
 
 Every failure surfaces as :class:`monitor.errors.FetchError` with a one-line message.
 """
@@ -20,10 +24,12 @@ import contextvars
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 import typing
 import weakref
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -38,6 +44,10 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _SCHEMES = frozenset({"http", "https"})
 #: NAT64 well-known prefix: the last 32 bits are an IPv4 address and are vetted as such.
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+#: The only content codings we ask for, and the ones inflated (in bounded pieces) here.
+ACCEPT_ENCODING = "gzip, deflate"
+#: Largest piece of inflated output materialised at once: memory stays near cap + _PIECE.
+_PIECE = 64 * 1024
 
 #: Absolute ``time.monotonic()`` deadline of the request running in this thread/context.
 #: Read by the network stream wrapper so that no single socket operation outlives it.
@@ -148,11 +158,47 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
 
 
-def resolve_host(host: str, port: int, *, allow_private: bool) -> list[str]:
+_AddrInfo = list[tuple[typing.Any, typing.Any, int, str, tuple[typing.Any, ...]]]
+
+
+def _getaddrinfo(host: str, port: int, timeout: float | None) -> _AddrInfo:
+    """:func:`socket.getaddrinfo` that gives up after ``timeout`` seconds.
+
+    The system resolver takes no timeout (a dead name server stalls it for its own retry
+    schedule, often tens of seconds), so the lookup runs in a daemon thread. On timeout the
+    thread is abandoned: it ends when the resolver gives up and never blocks interpreter exit.
+    """
+    if timeout is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    outcome: list[_AddrInfo | BaseException] = []
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            outcome.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except BaseException as exc:  # noqa: BLE001 - handed over to the waiting thread
+            outcome.append(exc)
+        finally:
+            done.set()
+
+    if timeout > 0:
+        threading.Thread(target=lookup, name="monitor-dns", daemon=True).start()
+    if timeout <= 0 or not done.wait(timeout):
+        raise FetchError(f"DNS lookup for {host} timed out", kind="timeout")
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+def resolve_host(
+    host: str, port: int, *, allow_private: bool, timeout: float | None = None
+) -> list[str]:
     """Addresses to connect to for ``host``, refusing non-public ones unless allowed.
 
     IP literals are checked without DNS. A name is refused when ANY of its addresses is
     non-public: an attacker controlling DNS could otherwise mix 127.0.0.1 into the answer.
+    The lookup gives up after ``timeout`` seconds (None: the resolver's own schedule).
     """
     bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     try:
@@ -164,7 +210,7 @@ def resolve_host(host: str, port: int, *, allow_private: bool) -> list[str]:
             raise _private_refusal(bare)
         return [bare]
     try:
-        infos = socket.getaddrinfo(bare, port, type=socket.SOCK_STREAM)
+        infos = _getaddrinfo(bare, port, timeout)
     except (socket.gaierror, UnicodeError) as exc:
         reason = (exc.strerror or str(exc)) if isinstance(exc, socket.gaierror) else (
             "invalid host name"
@@ -272,7 +318,8 @@ class _GuardedBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         if self._aborted:
             raise httpcore.ConnectError("fetcher stopped")
-        addresses = resolve_host(host, port, allow_private=self._allow_private)
+        addresses = resolve_host(host, port, allow_private=self._allow_private,
+                                 timeout=_remaining(timeout))
         options = list(socket_options or [])
         last_error: Exception | None = None
         for address in addresses:  # several A/AAAA records: try each, like create_connection
@@ -318,6 +365,76 @@ def _guarded_transport(settings: FetchSettings) -> httpx.HTTPTransport:
         raise RuntimeError("unsupported httpcore version: cannot install the address guard")
     pool._network_backend = _GuardedBackend(settings.allow_private_addresses)  # noqa: SLF001
     return transport
+
+
+# ------------------------------------------------------------------- bounded inflating
+
+
+class _Inflater:
+    """One gzip or deflate layer that never returns more than :data:`_PIECE` bytes at once.
+
+    ``deflate`` is tried as zlib-wrapped first and as raw deflate if that fails at once (the
+    same leniency as httpx, for servers that send raw deflate). Data after the end of the
+    compressed stream is ignored, as httpx does.
+    """
+
+    def __init__(self, coding: str) -> None:
+        self._gzip = coding != "deflate"
+        self._fallback = not self._gzip  # deflate may still switch to raw
+        self._inflate = zlib.decompressobj(zlib.MAX_WBITS | 16 if self._gzip else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while data and not self._inflate.eof:
+            try:
+                piece = self._inflate.decompress(data, _PIECE)
+            except zlib.error:
+                if not self._fallback:
+                    raise
+                self._fallback = False
+                self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            self._fallback = False
+            data = self._inflate.unconsumed_tail
+            if piece:
+                yield piece
+
+    def flush(self) -> bytes:
+        # feed() leaves no unconsumed input, so this is at most a few hundred pending bytes.
+        return self._inflate.flush()
+
+
+def _content_codings(header: str) -> list[_Inflater]:
+    """Inflaters for a Content-Encoding header, in decoding order (the reverse of the header).
+
+    Unknown codings (and ``identity``) are ignored, as by httpx: the bytes are passed on as
+    they are and the feed parser or extractor judges them.
+    """
+    codings = [value.strip().lower() for value in header.split(",")]
+    return [_Inflater(c) for c in reversed(codings) if c in ("gzip", "x-gzip", "deflate")]
+
+
+def _through(layers: list[_Inflater], data: bytes) -> Iterator[bytes]:
+    if not layers:
+        if data:
+            yield data
+        return
+    for piece in layers[0].feed(data):
+        yield from _through(layers[1:], piece)
+
+
+def decode_body(chunks: Iterable[bytes], content_encoding: str = "") -> Iterator[bytes]:
+    """Raw body chunks -> decoded pieces, inflating lazily.
+
+    Every piece yielded is at most :data:`_PIECE` bytes when the body is compressed (an
+    identity body is passed through chunk by chunk), and nothing is inflated ahead of what
+    the consumer asks for: stopping the iteration stops the work and the memory.
+    Raises :class:`zlib.error` for corrupt compressed data.
+    """
+    layers = _content_codings(content_encoding)
+    for chunk in chunks:
+        yield from _through(layers, chunk)
+    for index, layer in enumerate(layers):
+        yield from _through(layers[index + 1 :], layer.flush())
 
 
 # ------------------------------------------------------------------------ error mapping
@@ -392,7 +509,8 @@ class Fetcher:
             transport=transport,
             follow_redirects=False,
             trust_env=False,  # no environment proxies (they would bypass the address guard)
-            headers={"User-Agent": _header_value(settings.user_agent or DEFAULT_USER_AGENT)},
+            headers={"User-Agent": _header_value(settings.user_agent or DEFAULT_USER_AGENT),
+                     "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
         )
 
@@ -535,7 +653,11 @@ class Fetcher:
         )
 
     def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
-        """Stream the (decompressed) body, stopping at the byte cap or the deadline."""
+        """Stream and inflate the body, stopping at the byte cap or the deadline.
+
+        The cap applies to the raw bytes and to the inflated bytes; inflating is lazy and
+        piecewise (:func:`decode_body`), so a gzip bomb costs at most cap + one piece.
+        """
         cap = self._settings.max_bytes
         declared = response.headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > cap:
@@ -543,15 +665,41 @@ class Fetcher:
                 f"body exceeds {_size(cap)} cap (Content-Length {_size(int(declared))})",
                 kind="too_large",
             )
+        coding = response.headers.get("content-encoding", "")
+        if response.is_stream_consumed:
+            # Built in memory (an injected transport's httpx.Response(content=...)): httpx
+            # has already read and decoded it.
+            source: Iterable[bytes] = [response.content]
+            coding = ""
+        else:
+            source = response.iter_raw()
+        received = 0
+
+        def raw() -> Iterator[bytes]:
+            nonlocal received
+            for chunk in source:
+                received += len(chunk)
+                if received > cap:  # compressed data larger than the cap cannot fit it
+                    raise FetchError(f"body exceeds {_size(cap)} cap", kind="too_large")
+                if time.monotonic() > deadline:
+                    raise self._timed_out()
+                yield chunk
+
         chunks: list[bytes] = []
         total = 0
-        # iter_bytes() yields DECODED bytes, so a small gzip that inflates hugely is
-        # stopped at the cap instead of being inflated in full.
-        for chunk in response.iter_bytes():
-            total += len(chunk)
-            if total > cap:
-                raise FetchError(f"body exceeds {_size(cap)} cap", kind="too_large")
-            if time.monotonic() > deadline:
-                raise self._timed_out()
-            chunks.append(chunk)
+        pieces = decode_body(raw(), coding)
+        try:
+            for piece in pieces:
+                total += len(piece)
+                if total > cap:
+                    raise FetchError(f"body exceeds {_size(cap)} cap", kind="too_large")
+                if time.monotonic() > deadline:
+                    raise self._timed_out()
+                chunks.append(piece)
+        except zlib.error as exc:
+            raise FetchError(
+                _one_line(f"cannot decode response body: {exc}"), kind="protocol"
+            ) from exc
+        finally:
+            pieces.close()
         return b"".join(chunks)

@@ -179,4 +179,14 @@ def m002_feed_schedule(db: Database) -> None:
 
 
 def migrate(db: Database) -> None:
-    migrations.apply(db)
+    """Apply pending migrations, once, even when two processes open a new file at once: the
+    check and the migrations run under one write lock (each migration is a savepoint)."""
+    if not migrations.pending(db):
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ from sqlite_utils import Database
 from . import dedup, schedule, store
 from .cleaning import Cleaner, furniture_candidates
 from .config import Config
-from .errors import FeedError, FetchError, MonitorError
+from .errors import FetchError, MonitorError
 from .extraction import Extracted, extract_article
 from .feeds import FeedItem, parse_feed
 from .fetching import Fetcher, FetchSettings
@@ -32,6 +35,8 @@ from .nlp import Tagged, Tagger
 from .politeness import HostLimiter, RobotsCache, RobotsDisallowed
 from .topic import TopicFilter
 from .urls import canonical_url, is_fetchable_url, site_of
+
+log = logging.getLogger(__name__)
 
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
                "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
@@ -210,18 +215,29 @@ class Monitor:
         """
         if not rows:
             return
-        pool = ThreadPoolExecutor(max_workers=self.config.fetch.concurrency)
-        futures = [(row, pool.submit(fn, row)) for row in rows]
+        workers = self.config.fetch.concurrency
+        pool = ThreadPoolExecutor(max_workers=workers)
+        # A bounded window of requests in flight: bodies finished behind one slow request wait
+        # in memory, so at most ``2 × concurrency`` of them (each under fetch.max_bytes).
+        queue = iter(rows)
+        futures: deque[tuple[Any, Future[Any]]] = deque(
+            (row, pool.submit(fn, row)) for row in islice(queue, 2 * workers))
         try:
-            for row, future in futures:
+            while futures:
+                row, future = futures.popleft()
                 while not future.done() and not self.stop.is_set():
                     wait([future], timeout=0.5)
                 if self.stop.is_set():
                     break
+                for more in islice(queue, 1):
+                    futures.append((more, pool.submit(fn, more)))
                 try:
                     yield row, future.result()
                 except MonitorError as exc:
                     yield row, exc
+                except Exception as exc:  # noqa: BLE001 - never fatal: recorded on the row
+                    log.debug("unexpected error for %s", row, exc_info=True)
+                    yield row, MonitorError(f"internal error: {type(exc).__name__}: {exc}")
         finally:
             stopping = self.stop.is_set()
             if stopping and self._fetcher is not None:
@@ -293,7 +309,10 @@ class Monitor:
             message = f"{len(items)} items" if status == "ok" else status.replace("_", " ")
             if status != "ok" and items:
                 message += f"; retrying {len(items)} failed pages"
-        except (FetchError, FeedError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a feed's failure never ends the round
+            if not isinstance(exc, MonitorError):
+                log.debug("unexpected error for feed %s", feed["url"], exc_info=True)
+                exc = MonitorError(f"internal error: {type(exc).__name__}: {exc}")
             values.update(self._failure(feed, exc, now, default))
             summary.feeds_failed += 1
             summary.failures.append((feed["url"], str(exc)))
@@ -429,7 +448,12 @@ class Monitor:
 
     def _prepare(self, page: Page, batch: list[_Pending],
                  summary: RoundSummary) -> _Pending | None:
-        extracted = self.extract(page)
+        try:
+            extracted = self.extract(page)
+        except Exception as exc:  # noqa: BLE001 - one bad page never ends the round
+            log.debug("unexpected error extracting %s", page.url, exc_info=True)
+            self._article_failed(page, f"internal error: {type(exc).__name__}: {exc}", summary)
+            return None
         url = canonical_url(extracted.url) if extracted.url and is_fetchable_url(extracted.url) \
             else page.url
         urls = list(dict.fromkeys([url, *page.seen_as, page.url]))

@@ -10,7 +10,13 @@ import pytest
 
 from monitor import feeds
 from monitor.errors import FeedError
-from monitor.feeds import FeedItem, ParsedFeed, neutralise_declarations, parse_feed
+from monitor.feeds import (
+    FeedItem,
+    ParsedFeed,
+    neutralise_declarations,
+    parse_feed,
+    repair_char_refs,
+)
 from monitor.urls import is_fetchable_url
 
 from .conftest import SHARED
@@ -315,6 +321,33 @@ def test_utf16_feed_with_bom_parses() -> None:
     doc = rss("<item><title>Caf\u00e9</title><link>https://news.example.com/a</link></item>")
     parsed = parse_feed(doc.decode().replace(' encoding="utf-8"', "").encode("utf-16"))
     assert [item.title for item in parsed.items] == ["Caf\u00e9"]
+
+
+@pytest.mark.parametrize("reference", ["&#99999999999;", "&#xFFFFFFFFFFFF;", "&#1114112;",
+                                       "&#xD800;", "&#" + "9" * 5000 + ";"])
+def test_character_reference_to_no_character_costs_one_character(reference: str) -> None:
+    """feedparser's loose parser raised OverflowError/ValueError here: the round died, or the
+    whole feed was lost. Now the reference becomes U+FFFD and the feed is used."""
+    content = rss(f"<item><title>Havana {reference} &nbsp;talks</title>"
+                  "<link>https://news.example.com/a</link></item>",
+                  title=f"Feed {reference}")
+    parsed = parse_feed(content)
+    assert parsed.title == "Feed \ufffd"
+    assert [item.title for item in parsed.items] == ["Havana \ufffd talks"]
+
+
+def test_repair_char_refs_keeps_every_valid_reference() -> None:
+    data = b"&#65;&#x41;&#0065;&#1114111;&#x10FFFF;&#9;&#x;&#;&amp;#99999999999; caf\xc3\xa9"
+    assert repair_char_refs(data) == data
+    assert repair_char_refs(b"a&#x110000;b&#55296;c") == b"a&#xFFFD;b&#xFFFD;c"
+
+
+@pytest.mark.parametrize("encoding", [b"\xaa\xbb", b"utf\x00-8"])
+def test_garbled_encoding_declaration_is_a_feed_error(encoding: bytes) -> None:
+    content = (b'<?xml version="1.0" encoding="' + encoding + b'"?>'
+               b"<rss version='2.0'><channel><title>T</title></channel></rss>")
+    with pytest.raises(FeedError, match="unusable character encoding declaration"):
+        parse_feed(content)
 
 
 # --------------------------------------------------------- neutralise_declarations

@@ -8,6 +8,8 @@ import socket
 import ssl
 import subprocess
 import threading
+import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -22,7 +24,13 @@ from werkzeug import Request, Response
 from monitor import fetching
 from monitor.config import DEFAULT_USER_AGENT, FetchConfig
 from monitor.errors import FetchError
-from monitor.fetching import Fetcher, FetchResult, FetchSettings, is_public_address
+from monitor.fetching import (
+    Fetcher,
+    FetchResult,
+    FetchSettings,
+    decode_body,
+    is_public_address,
+)
 
 LOOPBACK = FetchSettings(allow_private_addresses=True, timeout=5.0, connect_timeout=2.0)
 
@@ -327,6 +335,88 @@ def test_gzip_bomb_stops_at_cap(httpserver: HTTPServer) -> None:
     assert error.kind == "too_large"
 
 
+def zeros_gzip(mib: int, wbits: int = 31) -> bytes:
+    """``mib`` MiB of zeros compressed at ~1,000:1 (gzip by default), built 1 MiB at a time."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    block = bytes(1024 * 1024)
+    return b"".join(compressor.compress(block) for _ in range(mib)) + compressor.flush()
+
+
+class RawChunks(httpx.SyncByteStream):
+    """A response body handed over in the given raw chunks, as a network stream would."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+
+
+def test_decoded_pieces_stay_small_whatever_the_ratio() -> None:
+    bomb = zeros_gzip(64)
+    assert len(bomb) < 70_000  # one network read of httpx: 64 KiB
+    pieces = decode_body([bomb], "gzip")
+    sizes = [len(next(pieces)) for _ in range(100)]  # 6.25 MiB inflated, lazily
+    pieces.close()
+    assert max(sizes) <= fetching._PIECE  # noqa: SLF001
+
+
+@pytest.mark.parametrize(
+    ("coding", "encode"),
+    [
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("deflate", zlib.compress),  # zlib-wrapped, as the RFC says
+        ("deflate", lambda data: zlib.compress(data, wbits=-15)),  # raw, as some servers do
+        ("gzip, gzip", lambda data: gzip.compress(gzip.compress(data))),
+        ("identity", lambda data: data),
+        ("br", lambda data: data),  # not asked for, not understood: passed on as it is
+    ],
+)
+def test_content_codings(coding: str, encode: Callable[[bytes], bytes]) -> None:
+    body = b"<rss>" + bytes(range(256)) * 2000 + b"</rss>"
+    wire = encode(body)
+    chunks = [wire[i : i + 1000] for i in range(0, len(wire), 1000)]
+    assert b"".join(decode_body(chunks, coding)) == body
+
+
+def test_gzip_bomb_in_one_network_read_is_never_inflated_whole() -> None:
+    """httpx inflates each network read in full: 64 KiB of this is 64 MiB. Ours stops at the
+    cap, so memory stays near cap + one piece (measured with tracemalloc, not RSS)."""
+    bomb = zeros_gzip(64)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"},
+                              stream=RawChunks([bomb]))
+
+    cap = 1024 * 1024
+    with Fetcher(FetchSettings(max_bytes=cap), transport=httpx.MockTransport(handler)) as f:
+        tracemalloc.start()
+        try:
+            error = fetch_error(f, "https://news.example.com/bomb")
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert error.kind == "too_large"
+    assert peak < 4 * cap
+
+
+def test_compressed_body_larger_than_the_cap_is_refused(httpserver: HTTPServer) -> None:
+    noise = bytes((n * 7919) % 251 for n in range(50_000))  # barely compressible
+    httpserver.expect_request("/gz").respond_with_handler(
+        lambda request: Response(iter([gzip.compress(noise)]),  # streamed: no Content-Length
+                                 headers={"Content-Encoding": "gzip"}))
+    with make_fetcher(max_bytes=20_000) as fetcher:
+        assert fetch_error(fetcher, httpserver.url_for("/gz")).kind == "too_large"
+
+
+def test_only_gzip_and_deflate_are_asked_for(httpserver: HTTPServer, fetcher: Fetcher) -> None:
+    httpserver.expect_request("/feed").respond_with_data("ok")
+    fetcher.get(httpserver.url_for("/feed"))
+    request, _response = httpserver.log[0]
+    assert request.headers["Accept-Encoding"] == "gzip, deflate"
+
+
 def test_corrupt_gzip_is_a_protocol_error(httpserver: HTTPServer, fetcher: Fetcher) -> None:
     httpserver.expect_request("/corrupt").respond_with_data(
         b"definitely not gzip", headers={"Content-Encoding": "gzip"}
@@ -375,6 +465,24 @@ def test_dns_failure(monkeypatch: pytest.MonkeyPatch, fetcher: Fetcher) -> None:
     error = fetch_error(fetcher, "http://no-such-host.invalid/feed")
     assert error.kind == "dns"
     assert "no-such-host.invalid" in str(error)
+
+
+def test_dns_lookup_is_bounded_by_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The system resolver takes no timeout; a stalled lookup must not outlive the request."""
+    release = threading.Event()
+
+    def stalled(*args: object, **kwargs: object) -> list[object]:
+        release.wait(30)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stalled)
+    try:
+        with make_fetcher(timeout=0.3) as fetcher:
+            error = fetch_error(fetcher, "http://slow-dns.example/feed")
+    finally:
+        release.set()
+    assert error.kind == "timeout"
+    assert str(error) == "DNS lookup for slow-dns.example timed out"
 
 
 # --------------------------------------------------------------------- unsafe URLs
