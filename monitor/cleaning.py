@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
@@ -87,12 +88,23 @@ def _variants(line: str) -> Iterator[str]:
     Without the list bullet, because trafilatura renders list items as "- item"; without
     accents, so that a pattern written "Siguenos" also removes "Síguenos".
     """
-    seen: set[str] = set()
     unbulleted = _BULLET.sub("", line)
-    for form in (line, unbulleted, strip_accents(line), strip_accents(unbulleted)):
+    forms = (line, unbulleted, strip_accents(line), strip_accents(unbulleted)) \
+        if _has_accents(line) else (line, unbulleted)
+    seen: set[str] = set()
+    for form in forms:
         if form and form not in seen:
             seen.add(form)
             yield form
+
+
+def _has_accents(line: str) -> bool:
+    """Whether stripping accents could change ``line``: cheap checks first, as most lines
+    are ASCII or have nothing but curly quotes and dashes beyond it."""
+    if line.isascii():
+        return False
+    return not (unicodedata.is_normalized("NFKD", line)
+                and unicodedata.is_normalized("NFC", line))
 
 
 def _looks_like_link_title(line: str) -> bool:
@@ -104,6 +116,7 @@ class Cleaner:
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
         self.patterns: tuple[re.Pattern[str], ...] = tuple(patterns)
+        self._any, self._apart = _combine(self.patterns)
 
     @classmethod
     def load(cls, extra_file: Path | None = None) -> Cleaner:
@@ -115,7 +128,15 @@ class Cleaner:
 
     def residue_match(self, line: str) -> re.Pattern[str] | None:
         """The first pattern matching the whole (squashed) line, or None."""
-        for form in _variants(squash(line)):
+        return self._match(squash(line))
+
+    def _match(self, squashed: str) -> re.Pattern[str] | None:
+        forms = list(_variants(squashed))
+        if self._any is not None and not any(
+            self._any.fullmatch(form) for form in forms
+        ) and not any(p.fullmatch(form) for p in self._apart for form in forms):
+            return None  # the common case, decided by one combined expression
+        for form in forms:
             for pattern in self.patterns:
                 if pattern.fullmatch(form):
                     return pattern
@@ -135,7 +156,7 @@ class Cleaner:
             if not squashed:
                 kept.append("")
                 continue
-            pattern = self.residue_match(squashed)
+            pattern = self._match(squashed)
             if pattern is not None:
                 block_left = BLOCK_MAX_LINES if BLOCK_GROUP in pattern.groupindex else 0
                 dropped += 1
@@ -154,6 +175,36 @@ class Cleaner:
             # Not an error (a page can be all widgets), but worth a trace when text vanishes.
             LOGGER.info("cleaning removed every line (%d) of an extracted text", dropped)
         return result
+
+
+# Pattern text that cannot sit inside a bigger alternation: back-references (group numbers
+# shift) and global inline flags (only allowed at the very start).
+_NOT_COMBINABLE = re.compile(r"\\[1-9]|\(\?P=|\(\?[aiLmsux]+\)")
+
+
+def _combine(
+    patterns: Sequence[re.Pattern[str]],
+) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+    """One case-insensitive alternation of the patterns that allow it, and the others apart.
+
+    Trying a hundred-odd patterns one by one on every line was most of the cleaning time; a
+    single expression answers "is this line residue?" in one call, and only the lines that
+    are get the per-pattern search (which tells a block heading from the rest).
+    """
+    together, apart = [], []
+    for pattern in patterns:
+        source = pattern.pattern.replace(f"(?P<{BLOCK_GROUP}>)", "")
+        combinable = (pattern.flags & ~re.UNICODE) == re.IGNORECASE and "(?P<" not in source
+        if combinable and not _NOT_COMBINABLE.search(source):
+            together.append(f"(?:{source})")
+        else:
+            apart.append(pattern)
+    if not together:
+        return None, tuple(patterns)
+    try:
+        return re.compile("|".join(together), re.IGNORECASE), tuple(apart)
+    except re.error:  # pragma: no cover - every part compiled on its own
+        return None, tuple(patterns)
 
 
 def _read_patterns(path: Path) -> list[re.Pattern[str]]:

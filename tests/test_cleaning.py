@@ -89,6 +89,34 @@ RESIDUE = {
     "meta: copyright": "© 2022 Example News Media Ltd. All rights reserved.",
     "nav: skip": "Skip to content",
     "nav: menu": "Menu",
+    "widget: error": "An error has occurred, please try again later.",
+    "share: jetpack": "Click to share on Twitter (Opens in new window)",
+    "share: jetpack like": "Like this:",
+    "share: print article": "- Print Article",
+    "share: reprints": "Order Reprints",
+    "share: sent": "This article has been sent to",
+    "ad: framed": "- PUBLICIDAD -",
+    "ad: bracketed": "[ Advertisement ]",
+    "teaser: bracketed tag": "China furious at Macron for Hong Kong protest jibe [INSIGHT]|",
+    "teaser: video tag": "Lakers vs Nets: NBA make final decision on game amid turmoil [VIDEO]",
+    "pitch: membership": (
+        "If you enjoyed this article, we have a proposition for you: join our members."
+    ),
+    "contact: write to": "Write to Al Root at allen.root@dowjones.com",
+    "comments: spanish reply": "Deja una respuesta",
+    "comments: spanish notice": (
+        "Tu dirección de correo electrónico no será publicada. Los campos obligatorios están "
+        "marcados con *"
+    ),
+    "comments: spanish cookie checkbox": (
+        "Guardar mi nombre, correo electrónico y web en este navegador para la próxima vez que "
+        "comente."
+    ),
+    "comments: submit": "Publicar el comentario",
+    "comments: reply button": "Reply",
+    "dateline: portuguese": "sexta-feira, 22 de outubro de 2010 às 20:13",
+    "dateline: spanish": "martes, 19 de noviembre de 2019",
+    "dateline: english": "Tuesday, November 19, 2019 10:03 AM ET",
 }
 
 
@@ -120,6 +148,12 @@ KEPT = [
     "This video, filmed in Havana on Sunday, shows hundreds of people marching.",
     "Subscribers to the state telecom company complained about the new prices.",
     "Copyright disputes over Cuban music recordings date back decades.",
+    "Tuesday, November 19, 2019, was the deadline the ministry had set for the answer.",
+    "Write to the ministry, the lawyer advised, and keep a copy of the letter.",
+    "If you enjoyed the concert, the organisers said, come back next year.",
+    "Aid arrived from the United Nations children's agency [UNICEF].",
+    "More than 200,000 Cubans reached the border in the last fiscal year.",
+    "Reply to the letter came three weeks later, the family said.",
 ]
 
 
@@ -173,6 +207,15 @@ def test_block_heading_takes_the_headline_list_with_it(cleaner: Cleaner) -> None
     assert cleaner.clean(text) == "\n".join(
         [BEFORE, AFTER, "Sugar harvest falls to lowest level in a century"]
     )
+
+
+@pytest.mark.parametrize(
+    "heading", ["More Great WIRED Stories", "Últimas noticias", "Entradas recientes",
+                "Recent Posts"]
+)
+def test_more_block_headings(cleaner: Cleaner, heading: str) -> None:
+    text = "\n".join([BEFORE, heading, "Coast Guard reports more rafts", AFTER])
+    assert cleaner.clean(text) == f"{BEFORE}\n{AFTER}"
 
 
 def test_block_is_capped(cleaner: Cleaner) -> None:
@@ -233,6 +276,24 @@ def test_extra_file_adds_patterns(tmp_path: Path) -> None:
     assert base.clean(f"{BEFORE}\nEscuche la radio en vivo") != BEFORE
 
 
+@pytest.mark.parametrize(
+    ("pattern", "line"),
+    [
+        (r"(\w+) \1", "Menu Menu"),  # a back-reference: kept out of the combined expression
+        (r"(?s)Escuche la radio.*", "Escuche la radio en vivo"),  # a global inline flag
+        (r"(?P<block>)Lo último", "Lo último"),  # the user's own block heading
+    ],
+)
+def test_user_patterns_of_every_shape_apply(tmp_path: Path, pattern: str, line: str) -> None:
+    # Most patterns are tried as one combined expression; those that cannot be combined are
+    # tried on their own, with the same result.
+    extra = tmp_path / "residue.txt"
+    extra.write_text(pattern + "\n", encoding="utf-8")
+    cleaner = Cleaner.load(extra)
+    assert cleaner.clean(f"{BEFORE}\n{line}\n{AFTER}") == f"{BEFORE}\n{AFTER}"
+    assert Cleaner.load().clean(f"{BEFORE}\n{line}\n{AFTER}") != f"{BEFORE}\n{AFTER}"
+
+
 def test_bad_regex_names_file_and_line(tmp_path: Path) -> None:
     extra = tmp_path / "mine.txt"
     extra.write_text("# ok\nShare this\n(unclosed\n", encoding="utf-8")
@@ -265,8 +326,11 @@ def test_shipped_patterns_all_compile() -> None:
         "REUTERS/" + "Ab " * 200 + "x",
         "Copyright " + "Ab " * 200 + "x",
         "Share " * 200 + "zzz",
+        "x " * 2000 + "[VIDEO",
+        "Tuesday, " + "19 " * 500 + "x",
     ],
-    ids=["date-tokens", "month-prefixes", "agency-credit", "copyright", "share-run"],
+    ids=["date-tokens", "month-prefixes", "agency-credit", "copyright", "share-run",
+         "teaser-tag", "dateline"],
 )
 def test_pathological_lines_do_not_backtrack(cleaner: Cleaner, line: str) -> None:
     # Before the date pattern used possessive quantifiers, 16 repetitions of "ago" took 29 s.

@@ -225,20 +225,52 @@ def test_site_name_suffix_is_stripped_from_the_title() -> None:
     assert extract_article(html).title == "Migration talks in Washington"
 
 
-def test_precision_mode_falls_back_to_default_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[bool] = []
+def _record_passes(
+    monkeypatch: pytest.MonkeyPatch, empty: set[tuple[bool, bool]]
+) -> list[tuple[bool, bool]]:
+    """Record (precision, fast) of every trafilatura pass; passes in ``empty`` find nothing."""
+    calls: list[tuple[bool, bool]] = []
     real = extraction._trafilatura_text
 
-    def precise_finds_nothing(
-        tree: HtmlElement, url: str | None, *, precision: bool, tables: bool
+    def recorded(
+        tree: HtmlElement, url: str | None, *, precision: bool, tables: bool, fast: bool = False
     ) -> str:
-        calls.append(precision)
-        return "" if precision else real(tree, url, precision=precision, tables=tables)
+        calls.append((precision, fast))
+        if (precision, fast) in empty:
+            return ""
+        return real(tree, url, precision=precision, tables=tables, fast=fast)
 
-    monkeypatch.setattr(extraction, "_trafilatura_text", precise_finds_nothing)
-    extracted = extract_article(page("seed-article.html"), FEED_URL)
-    assert calls == [True, False]
+    monkeypatch.setattr(extraction, "_trafilatura_text", recorded)
+    return calls
+
+
+def test_one_fast_precision_pass_when_it_finds_the_article(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _record_passes(monkeypatch, set())
+    html = article_page(body="".join(f"<p>{p}</p>" for p in SEED_PARAGRAPHS[6:] * 2))
+    extracted = extract_article(html, FEED_URL)
+    assert calls == [(True, True)]
     assert SEED_PARAGRAPHS[0] in extracted.text
+
+
+def test_precision_mode_falls_back_to_full_then_default_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _record_passes(monkeypatch, {(True, True), (True, False)})
+    extracted = extract_article(page("seed-article.html"), FEED_URL)
+    assert calls == [(True, True), (True, False), (False, False)]
+    assert SEED_PARAGRAPHS[0] in extracted.text
+
+
+def test_short_fast_text_gets_the_full_precision_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A short article (under SHORT_TEXT_WORDS) is checked by trafilatura's full mode, which
+    # compares its text with readability's and jusText's.
+    calls = _record_passes(monkeypatch, set())
+    short = "".join(f"<p>{p}</p>" for p in SEED_PARAGRAPHS[:2])
+    extracted = extract_article(f"<html><body><article>{short}</article></body></html>")
+    assert extracted.text.startswith(SEED_PARAGRAPHS[0])
+    assert calls == [(True, True), (True, False)]
 
 
 # --- bad input -----------------------------------------------------------------------------
@@ -422,3 +454,270 @@ def test_xhtml_with_xml_declaration_and_xml_lang() -> None:
     extracted = extract_article(xhtml.encode("latin-1"))
     assert extracted.language == "es"
     assert "se reunirán en Washington 2." in extracted.text
+
+
+# --- what the benchmark taught, on real pages -----------------------------------------------
+# These pages are benchmark pages with their scripts, styles and data-* attributes stripped to
+# keep the fixtures small (JSON-LD kept); each shows one failure of plain trafilatura that a
+# general rule in monitor.extraction repairs.
+
+
+def lines_of(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def test_precision_mode_keeping_only_furniture_falls_back_to_default_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Barron's: precision mode keeps the reprint notice and the page's own address, no article.
+    calls = _record_passes(monkeypatch, set())
+    extracted = extract_article(benchmark_page("f8ff621a"))
+    assert calls == [(True, True), (True, False), (False, False)]
+    assert extracted.text.startswith("Shares of construction goods giant Home Depot")
+    assert "Home Depot shares are up about 40% year to date" in extracted.text
+    assert extracted.url is not None and extracted.url not in lines_of(extracted.text)
+    for junk in ("Order Reprints", "Print Article", "This article has been sent to",
+                 "An error has occurred, please try again later.", "Write to Al Root"):
+        assert junk not in extracted.text
+
+
+def test_article_body_split_into_sibling_containers_is_joined() -> None:
+    # Wired: the body comes in two <div class="grid …"> chunks with an ad row between them;
+    # trafilatura alone stops after the first.
+    text = extract_article(benchmark_page("2f42ef1d")).text
+    first = "These neo-banks have been trying to make money in the usual way"
+    second = "A second problem is more serious."
+    assert first in text and second in text
+    assert text.index(first) < text.index(second)
+
+
+def test_inline_element_with_a_discarded_class_stays_in_its_sentence() -> None:
+    # CBS Sports: <span class="link"> around a link inside a sentence; precision mode drops
+    # elements whose class is "link".
+    text = extract_article(benchmark_page("08f79376")).text
+    assert ("CBS Sports NFL Insider Jason La Canfora has reported that the NFL will fine "
+            "Rudolph for his role in the fight.") in text
+    assert "decided to move the teams' Week 13 rematch in Pittsburgh" in text
+
+
+def test_leading_text_of_a_br_separated_container_is_kept() -> None:
+    # MacRumors: paragraphs separated by <br>; the first one is the container's own text.
+    extracted = extract_article(benchmark_page("232a43fb"))
+    assert "Following the 16-inch MacBook Pro, Apple plans to release a new 13-inch MacBook " \
+        "Pro with a scissor switch keyboard" in extracted.text
+    assert extracted.title == (
+        "13-Inch MacBook Pro With Scissor Keyboard Expected in First Half of 2020")
+    assert extracted.title not in lines_of(extracted.text)
+
+
+def test_teaser_headlines_with_bracketed_tags_are_removed() -> None:
+    # Express: "DON'T MISS" teasers end in [INSIGHT], [WARNING], [NEWS].
+    extracted = extract_article(benchmark_page("ba4dfe2d"))
+    teaser = "BLACK DEATH PLAGUE fears: Holidaymakers die after eating marmot [INSIGHT]"
+    assert tokens(teaser) in tokens(extracted.raw_text)  # trafilatura keeps them
+    assert "[INSIGHT]" not in extracted.text and "[WARNING]" not in extracted.text
+    assert "with up to a dozen people diagnosed annually." in extracted.text
+
+
+def test_headline_variant_and_closing_related_links_are_removed() -> None:
+    # Inexhibit: the <h1> repeats a longer variant of the title; related posts close the text.
+    extracted = extract_article(benchmark_page("94fbcc26"))
+    text = lines_of(extracted.text)
+    assert extracted.title == "Milan Design Week 2018 | Anastassiades' light installation for FLOS"
+    assert not any(line.startswith(("Milan Design Week 2018 |", "Milano Design Week 2018 |"))
+                   for line in text)
+    assert text[0].startswith("During the 2018 Milan Design Meek, the Flos Showroom")
+    assert text[-1] == "9.30 A.M. / 7.00 P.M."  # the venue's hours are the article's last line
+
+
+# --- the same rules on small hand-written pages ---------------------------------------------
+
+PARAGRAPHS = [
+    f"Paragraph {n}: US and Cuban officials will meet in Washington on Thursday to discuss "
+    "immigration, officials familiar with the matter told Reuters on Monday."
+    for n in range(8)
+]
+
+
+def chunked_page(separator: str, chunk_tag: str = "div") -> str:
+    first = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:4])
+    second = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[4:])
+    return (
+        "<html><head><title>Talks</title></head><body><main>"
+        f'<{chunk_tag} class="article-body">{first}</{chunk_tag}>{separator}'
+        f'<{chunk_tag} class="article-body">{second}</{chunk_tag}>'
+        "</main></body></html>"
+    )
+
+
+def test_chunks_around_an_ad_are_joined() -> None:
+    html = chunked_page('<div class="ad-slot"><span>Advertisement</span></div>')
+    assert lines_of(extract_article(html).text) == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    ("separator", "chunk_tag"),
+    [
+        # The next story of an endless-scroll page: <article> siblings are whole articles.
+        ("", "article"),
+        # Siblings with other prose between them are not one body.
+        ("<section><p>" + "An unrelated story about sugar harvests in the east. " * 3
+         + "</p></section>", "div"),
+    ],
+    ids=["articles", "text-between"],
+)
+def test_siblings_that_are_not_chunks_are_left_apart(separator: str, chunk_tag: str) -> None:
+    tree = extraction._parse(chunked_page(separator, chunk_tag))
+    assert tree is not None
+    assert not extraction._merge_article_chunks(tree, "\n".join(PARAGRAPHS[:4]))
+
+
+def test_inline_class_is_kept_when_the_element_is_the_whole_paragraph() -> None:
+    html = (
+        '<p>It said <span class="link">the NFL will fine him</span> for his role.</p>'
+        '<p><span class="link"><a href="/more">More NFL news</a></span></p>'
+    )
+    tree = extraction._parse(f"<html><body>{html}</body></html>")
+    assert tree is not None
+    extraction._unmark_inline_elements(tree)
+    spans = list(tree.iter("span"))
+    assert spans[0].get("class") is None  # inside a sentence: unmarked
+    assert spans[1].get("class") == "link"  # a paragraph of its own: trafilatura decides
+
+
+def test_container_of_inline_text_only_is_not_rewrapped() -> None:
+    tree = extraction._parse(
+        '<html><body><div class="para">A paragraph held in a div, with <a href="/x">a link'
+        "</a> and more words after it.</div>"
+        '<div class="content">Loose leading text of a container that also holds blocks.'
+        "<br><br>Second paragraph.<div>block</div></div></body></html>"
+    )
+    assert tree is not None
+    extraction._wrap_leading_text(tree)
+    para, content = list(tree.iter("div"))[:2]
+    assert para.find("p") is None and para.text.startswith("A paragraph")
+    assert content.text is None and content[0].tag == "p"
+    assert content[0].text.startswith("Loose leading text")
+
+
+def test_title_copy_after_a_kicker_is_dropped_but_a_one_line_brief_stays() -> None:
+    headline = "US and Cuba to hold talks on migration in Washington"
+    text = "\n".join(["Exclusive", "US and Cuba will hold talks on migration in Washington",
+                      *PARAGRAPHS[:2]])
+    assert extraction._drop_title_lines(text, [headline]).splitlines() == [
+        "Exclusive", *PARAGRAPHS[:2]]
+    assert extraction._drop_title_lines(headline, [headline]) == headline
+    # Past the first lines, a sentence that repeats the headline's words is text.
+    late = "\n".join([*PARAGRAPHS[:6], headline])
+    assert extraction._drop_title_lines(late, [headline]) == late
+
+
+def test_closing_link_run_goes_but_a_cited_address_or_single_link_stays() -> None:
+    links = ["Coast Guard returns rafters", "Blackouts return to the east"]
+    tree = extraction._parse(
+        "<html><body>" + "".join(f'<a href="/{n}">{t}</a>' for n, t in enumerate(links))
+        + '<a href="https://example.org/report">https://example.org/report</a></body></html>'
+    )
+    assert tree is not None
+    body = "\n".join(PARAGRAPHS[:2])
+    drop = extraction._drop_trailing_links
+    assert drop(f"{body}\n- {links[0]}\n- {links[1]}", tree) == body
+    assert drop(f"{body}\n{links[0]}", tree) == f"{body}\n{links[0]}"
+    cited = f"{body}\nhttps://example.org/report\n{links[1]}"
+    assert drop(cited, tree) == cited
+    assert drop("\n".join(links), tree) == "\n".join(links)
+
+
+def test_a_line_with_only_the_pages_own_address_is_dropped() -> None:
+    url = "https://example.org/world/talks"
+    html = article_page(body=f"<p>{url}</p>")
+    extracted = extract_article(html, url)
+    assert url not in extracted.text
+    assert extracted.text.startswith(SEED_PARAGRAPHS[0])
+
+
+# --- Spanish page: residue in Spanish, dates, language --------------------------------------
+
+SPANISH_CHROME = [
+    "PUBLICIDAD", "Publicidad", "GIPHY", "Suscríbete", "Síguenos", "Te puede interesar",
+    "balseros", "apagones", "zafra", "Deja un comentario", "Deja una respuesta",
+    "Tu dirección de correo", "Guardar mi nombre", "Publicar el comentario", "Lo más leído",
+    "Utilizamos cookies", "Aceptar", "Compartir en", "Etiquetas", "derechos reservados",
+]
+
+
+def test_spanish_page_keeps_only_its_paragraphs() -> None:
+    extracted = extract_article(page("spanish-wordpress.html"),
+                                "https://noticiasdelcaribe.example/?p=48")
+    text = lines_of(extracted.text)
+    assert len(text) == 5
+    assert text[0].startswith("Funcionarios de Cuba y de Estados Unidos se reunirán")
+    assert text[-1].endswith("la represión de las protestas del 11 de julio.")
+    for chrome in SPANISH_CHROME:
+        assert chrome not in extracted.text
+    assert extracted.language == "es"
+    assert extracted.author == "Ana Rodríguez"
+    # The article's JSON-LD date, not the header's "today" <time> nor the WebPage object's.
+    assert extracted.published == "2022-04-21T09:15:00-04:00"
+    assert extracted.published_source == extraction.STATED
+
+
+# --- publication dates: page against feed entry ---------------------------------------------
+
+
+def dated_page(head: str = "", body: str = "") -> Extracted:
+    return extract_article(article_page(head, body), "https://example.org/world/talks")
+
+
+def test_date_tiers() -> None:
+    stated = dated_page('<meta property="article:published_time" content="2022-04-19">')
+    assert (stated.published, stated.published_source) == ("2022-04-19", extraction.STATED)
+    hinted = dated_page(body='<time datetime="2022-04-18T10:00:00Z">Monday</time>')
+    assert hinted.published == "2022-04-18T10:00:00+00:00"
+    assert hinted.published_source == extraction.HINTED
+    guessed = dated_page(body='<p class="dateline">17/04/2022</p>')
+    assert (guessed.published, guessed.published_source) == ("2022-04-17", extraction.GUESSED)
+    none = dated_page()
+    assert (none.published, none.published_source) == (None, None)
+
+
+def test_a_date_in_the_future_is_not_a_publication_date() -> None:
+    future = f"{datetime.now(UTC).year + 1}-01-01T00:00:00+00:00"
+    extracted = dated_page(f'<meta property="article:published_time" content="{future}">')
+    assert extracted.published is None
+    assert extraction.publication_date(extracted, future) is None
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "feed", "expected"),
+    [
+        # The page states the date: it wins over the feed's.
+        ('<meta property="article:published_time" content="2022-04-19T16:30:00Z">', "",
+         "2022-04-20T08:00:00+00:00", "2022-04-19T16:30:00+00:00"),
+        # Only a <time> in the article: the feed entry's date is more reliable.
+        ("", '<time datetime="2022-04-18">Monday</time>', "2022-04-19T16:30:00+00:00",
+         "2022-04-19T16:30:00+00:00"),
+        # htmldate's guess: the feed entry's date is more reliable.
+        ("", '<p class="dateline">17/04/2022</p>', "2022-04-19T16:30:00+00:00",
+         "2022-04-19T16:30:00+00:00"),
+        # No feed date: the page's weaker date is still better than nothing.
+        ("", '<time datetime="2022-04-18">Monday</time>', None, "2022-04-18"),
+        # Nothing dates the article: null, never the fetch time.
+        ("", "", None, None),
+    ],
+    ids=["page-stated", "page-hinted", "page-guessed", "no-feed-date", "undated"],
+)
+def test_publication_date_weighs_page_against_feed(
+    head: str, body: str, feed: str | None, expected: str | None
+) -> None:
+    assert extraction.publication_date(dated_page(head, body), feed) == expected
+
+
+def test_word_level_markup_is_left_alone() -> None:
+    # Dozens of classed spans in one paragraph are word-level markup, not links in a
+    # sentence; unmarked, they would cost trafilatura time growing with their square.
+    many = " ".join(f'word <span class="w">{n}</span>' for n in range(40))
+    tree = extraction._parse(f"<html><body><p>{many} end.</p></body></html>")
+    assert tree is not None
+    extraction._unmark_inline_elements(tree)
+    assert all(span.get("class") == "w" for span in tree.iter("span"))
