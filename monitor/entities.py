@@ -2,21 +2,39 @@
 
 The ``monitor_titles`` component (registered on import, unit-testable on ``spacy.blank("en")``)
 marks every title of ``models/titles.txt`` in ``doc.spans["titles"]``; :func:`extract_mentions`
-then turns a processed doc (NER + gazetteer + titles) into :class:`Mention` records.
+then turns a processed doc (NER + gazetteer + titles) into :class:`Mention` records, in four
+steps:
+
+1. repairs of the NER's spans: "Cuban-Americans" is one group, "Ministry of Energy and Mines"
+   one body, "its Embassy in Havana" the U.S. Embassy in Havana, "the Cuban government" the
+   Government of Cuba and "the Donald Trump Administration" the Trump administration (both
+   organisations: the gold convention, and plain sense, keep "agency" for the bodies a
+   government is made of); a bare generic head ("the Ministry", "Embassy") is no entity;
+2. titles of people: before the name, in an apposition after it, after a verb of being
+   ("Smith, who is the embassy's chargé d'affaires"), each with the affiliation the text gives;
+3. drops: names that are page furniture, title words the NER took for organisations;
+4. canonical names: one per real-world body (gazetteer ids, ``models/places.jsonl``), the
+   fullest form of a person's name in the article for its short forms.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 
+import numpy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
 from .assets import model_file
+from .gazetteer import AGENCY_COUNTRIES, Names, names
 from .text import fold, squash, strip_accents
 
 KINDS = ("official", "person", "agency", "organization", "place", "group", "other")
@@ -32,40 +50,92 @@ _AFFILIATION_LABELS = frozenset({"GPE", "NORP", "ORG", "LOC"})
 # A government body by the shape of its name, for ORGs the gazetteer does not know.
 _AGENCY_FORM = re.compile(
     r"\b(ministry|ministerio|department|dept|departamento|embassy|embajada|consulate|"
-    r"coast guard|border patrol|national assembly|parliament|senate|congress|"
-    r"house of representatives|armed forces|police|secretariat)\b"
+    r"consulado|coast guard|border patrol|national assembly|parliament|senate|congress|"
+    r"house of representatives|armed forces|police|secretariat|court of)\b"
     r"|\b(agency|administration|service|commission|bureau|office|council|directorate|"
-    r"authority|command)$",
+    r"authority|command|court|tribunal|agencia)$"
+    r"|^(the )?(bureau|commission|council|court) of\b|\boffice of\b"
+    r"|\b(house|senate|congressional|parliamentary|assembly)\b.*\b(committee|subcommittee)\b",
     re.IGNORECASE,
 )
+# "Cuban News Agency", "Fox News Service": the news trade, an organisation whatever its head.
+_NEWS_FORM = re.compile(r"\b(news|newswire|wire|press|noticias|prensa|informativa)\b",
+                        re.IGNORECASE)
 # Parties are groups (the contract puts "nationalities, parties" under `group`), even the
 # Communist Party of Cuba, which the gazetteer carries only so its aliases share one name.
 _PARTY_FORM = re.compile(r"\b(party|partido)\b", re.IGNORECASE)
+# Heads that name no body on their own: "the Ministry said", "its Embassy".
+_GENERIC_HEADS = frozenset({
+    "embassy", "embassies", "consulate", "agency", "agencies", "ministry", "ministries",
+    "department", "departments", "government", "governments", "administration", "office",
+    "bureau", "commission", "council", "committee", "service", "authority", "directorate",
+    "secretariat", "regime", "embajada", "ministerio", "gobierno", "agencia", "island",
+})
+# Heads that start a body's name and may run on past "and": "Ministry of Energy [and Mines]".
+_BODY_STARTS = frozenset({"ministry", "department", "office", "bureau", "secretariat",
+                          "ministerio", "departamento"})
+_POSSESSIVE_PRONOUNS = frozenset({"its", "their", "his", "her", "our", "su", "sus"})
+# Bodies named by whose they are: "its Embassy in Havana", "the Cuban government".
+_OWNED_HEADS = {"embassy": "Embassy", "consulate": "Consulate", "government": "Government",
+                "regime": "Government", "gobierno": "Government"}
+_OWNED_KEYS = [hash_string(word) for word in _OWNED_HEADS]
 
 # Words that qualify a title without being part of the role itself.
 _QUALIFIERS = frozenset({"former", "acting", "interim", "outgoing", "incoming", "then", "ex"})
+# Rank words that make a title into another ("the Taliban's [deputy] leader"), taken in with it.
+_RANKS = frozenset({"deputy", "vice", "assistant", "associate", "principal", "senior", "chief",
+                    "executive", "top", "lead", "special"})
+# Words before an affiliation and its title: "the [top] US diplomat", "a [senior] Cuban…",
+# "the [principal deputy] White House press secretary".
+_DESCRIPTIVE = frozenset({"current", "new", "veteran", "longtime", "top", "then"})
+_PRE_QUALIFIERS = _QUALIFIERS | _RANKS | _DESCRIPTIVE
 # Words that continue a title into its portfolio: "secretary of state FOR Western Hemisphere…".
-_CONNECTORS = frozenset({"of", "for", "to", "on", "at", "in", "de", "del", "para"})
-_SMALL_WORDS = frozenset({"of", "for", "to", "on", "at", "in", "the", "and", "de", "del", "la",
-                          "las", "los", "el", "y", "para", "d'affaires", "d’affaires"})
+_CONNECTORS = frozenset({"of", "for", "to", "on", "at", "in", "from", "de", "del", "para",
+                         "en"})
+# Portfolio connectors whose object is the body the official belongs to: "spokesman FOR the
+# State Department", "president OF Cuba" (not "ambassador TO Cuba").
+_OWNER_CONNECTORS = frozenset({"of", "for", "at", "de", "del"})
+_SMALL_WORDS = frozenset({"of", "for", "to", "on", "at", "in", "from", "the", "and", "de",
+                          "del", "la", "las", "los", "el", "y", "para", "en", "d'affaires",
+                          "d’affaires"})
 _DETERMINERS = frozenset({"the", "a", "an", "el", "la", "los", "las", "un", "una"})
+# What may introduce an apposition's title: "[the] spokesman", "[another] top aide", "[his]
+# deputy".
+_INTRODUCERS = _DETERMINERS | {"another", "its", "their", "his", "her", "our", "su", "sus"}
 _POSSESSIVE = frozenset({"'s", "’s", "'"})
 _MAX_PORTFOLIO = 8
+# An apposition's portfolio may be longer: "…, a senior fellow at the Urban Institute-Brookings
+# Institution Tax Policy Center, said".
+_MAX_APPOSITION = 16
+# Lower-case words that may qualify a title in an apposition: "a [Ukraine] specialist", "a
+# [foreign exchange] trader", "a [family medicine] physician".
+_MAX_MODIFIERS = 3
+_HONORIFICS = frozenset({"dr.", "dr", "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "prof.", "sir",
+                         "dame", "hon.", "rev.", "sr.", "sra."})
+# Last words of organisations, never of a person's name ("Kohelet Policy Forum").
+_ORG_HEADS = frozenset({
+    "forum", "institute", "institution", "center", "centre", "university", "college", "school",
+    "group", "foundation", "association", "company", "corporation", "corp", "inc", "ltd", "llc",
+    "bank", "fund", "network", "news", "times", "post", "journal", "press", "media", "club",
+    "council", "committee", "party", "union", "league", "society", "agency", "office",
+    "ministry", "department", "service", "services", "commission", "court", "hospital",
+})
 _NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "da", "do", "dos", "van",
                              "von", "bin", "al"})
 _BOUNDARIES = frozenset({",", ".", ";", ":", "(", ")", "—", "–", "!", "?", '"', "“", "”"})
-
-# Country forms an affiliation is reported as (best effort; others keep their surface form).
-_COUNTRIES = {
-    "us": "US", "u.s.": "US", "u.s": "US", "usa": "US", "u.s.a.": "US", "united states": "US",
-    "america": "US", "american": "US", "estados unidos": "US", "ee.uu.": "US",
-    "estadounidense": "US", "cuba": "Cuba", "cuban": "Cuba", "cubano": "Cuba", "cubana": "Cuba",
-    "mexico": "Mexico", "mexican": "Mexico", "venezuela": "Venezuela", "venezuelan": "Venezuela",
-    "nicaragua": "Nicaragua", "nicaraguan": "Nicaragua", "panama": "Panama",
-    "panamanian": "Panama", "canada": "Canada", "canadian": "Canada", "spain": "Spain",
-    "spanish": "Spain", "russia": "Russia", "russian": "Russia", "china": "China",
-    "chinese": "China",
-}
+# Verbs of being between a name and its role: "Smith, who [is] the…", "Smith [has been]…".
+_BE = frozenset({"is", "was", "became", "becomes", "remains", "remained"})
+_PERFECT = frozenset({"has", "have", "had", "will", "would"})
+_SERVES = frozenset({"serves", "served", "serving", "acts", "acted", "acting", "works",
+                     "worked", "working"})
+_NAMED = frozenset({"named", "appointed", "elected", "confirmed"})
+# Words that end a title's portfolio: a time ("…in Havana [until] last year") or a relative
+# clause ("a professor of economics [who] has studied…").
+_TIME_WORDS = frozenset({"until", "till", "since", "after", "before", "during", "when", "while",
+                         "between", "who", "whose", "which", "that", "where"})
+_CLAUSE_PRONOUNS = frozenset({"i", "you", "he", "she", "we", "they", "his", "her"})
+_ADVERBS = frozenset({"also", "now", "currently", "still", "then", "formerly", "previously",
+                      "already", "once", "later"})
 
 
 @dataclass
@@ -101,7 +171,12 @@ def kind_for(label: str, name: str, *, has_title: bool, is_agency: bool) -> str:
 
 
 def looks_like_agency(name: str) -> bool:
-    return bool(_AGENCY_FORM.search(name))
+    """A government body by the shape of its name: capitalised ("the immigration department"
+    is a description, not a name), not the news trade ("Cuban News Agency")."""
+    return any(ch.isupper() for ch in name) and bool(_AGENCY_FORM.search(name)) and not (
+        _NEWS_FORM.search(name) and re.search(r"\b(agency|agencia|service|servicio)\b", name,
+                                              re.IGNORECASE)
+    )
 
 
 def normalise_name(text: str) -> str:
@@ -130,6 +205,7 @@ def title_case(title: str) -> str:
     return " ".join(out)
 
 
+@lru_cache(maxsize=8192)
 def _words(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", fold(text)))
 
@@ -148,6 +224,11 @@ def read_lexicon(path: Path) -> list[str]:
     """Lines of a lexicon file, without blanks and ``#`` comments."""
     lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
     return [line for line in lines if line]
+
+
+@cache
+def _presidencies() -> frozenset[str]:
+    return frozenset(fold(line) for line in read_lexicon(model_file("administrations.txt")))
 
 
 def _variants(title: str) -> set[str]:
@@ -196,36 +277,77 @@ class _Entity:
     title: str | None = None
     affiliation: str | None = None
     name: str = ""
+    #: A canonical name given by a rule of this module (embassies, administrations).
+    fixed: str = ""
+    #: The kind, when a rule knows it better than :func:`kind_for` ("Trump administration"
+    #: is no agency but all of them).
+    kind: str = ""
+    #: Whose body it is, when a rule found out ("its Embassy in Havana").
+    country: str = ""
+
+    @property
+    def known(self) -> str:
+        """The canonical name of a known government body, or ""."""
+        return self.gazetteer_id or self.fixed
 
 
-def extract_mentions(doc: Doc, not_names: Iterable[str] = ()) -> list[Mention]:
+def extract_mentions(doc: Doc, not_names: Iterable[str] = (),
+                     table: Names | None = None) -> list[Mention]:
     """Mentions of one processed article (``monitor_titles`` must have run)."""
-    stoplist = [_words(entry) for entry in not_names]
+    table = table or names()
+    stoplist = {_words(entry) for entry in not_names}
     entities = [
         _Entity(span, ent.label_, ent.ent_id_)
         for ent in doc.ents
         if ent.label_ not in NUMERIC_LABELS and (span := trim_space(ent)) is not None
     ]
-    entities, title_tokens = _attach_titles(doc, entities)
+    entities = _repair(doc, entities, table)
+    title_tokens = _attach_titles(doc, entities, table)
     entities = [
         e for e in entities
-        if (e.label not in _PERSON_LABELS or _is_name_like(e.span.text, stoplist))
-        # An ORG "State" inside "Secretary of State" is part of a title, not an entity.
-        and (e.label in _PERSON_LABELS or e.gazetteer_id
-             or not title_tokens.intersection(range(e.span.start, e.span.end)))
+        if (e.label not in _PERSON_LABELS or (
+            _is_name_like(e.span.text, stoplist)
+            # "Lt [Col] Alexander Vindman": a title word the NER took for a name
+            and not title_tokens[1].issuperset(range(e.span.start, e.span.end))))
+        # An ORG "State" inside "Secretary of State" is part of a title, not an entity; so
+        # is "Western Hemisphere Affairs" in its portfolio, but not "Havana" in "chargé
+        # d'affaires in Havana".
+        and (e.label in _PERSON_LABELS or e.known
+             or not title_tokens[e.label in _PLACE_LABELS].intersection(
+                 range(e.span.start, e.span.end)))
     ]
-    _canonicalise(entities)
+    _canonicalise(entities, table)
+    sentence = _sentences(doc)
     return [
         Mention(
             text=e.span.text, start=e.span.start_char, end=e.span.end_char,
-            sentence=(e.span.sent if doc.has_annotation("SENT_START") else doc).text.strip(),
+            sentence=sentence(e.span.start),
             label=e.label, name=e.name, title=e.title, affiliation=e.affiliation,
-            kind=kind_for(e.label, e.name, has_title=e.title is not None,
-                          is_agency=bool(e.gazetteer_id)),
+            kind=e.kind or kind_for(e.label, e.name, has_title=e.title is not None,
+                                    is_agency=bool(e.known)),
         )
         for e in entities
         if e.name
     ]
+
+
+def _sentences(doc: Doc) -> Callable[[int], str]:
+    """Token index -> the text of its sentence, each sentence found and joined once
+    (``Span.sent`` walks the tokens anew on every call)."""
+    if not doc.has_annotation("SENT_START"):
+        whole = doc.text.strip()
+        return lambda i: whole
+    sentences = list(doc.sents)
+    starts = [s.start for s in sentences]
+    texts: dict[int, str] = {}
+
+    def sentence(i: int) -> str:
+        k = bisect_right(starts, i) - 1
+        if k not in texts:
+            texts[k] = sentences[k].text.strip()
+        return texts[k]
+
+    return sentence
 
 
 def trim_space(span: Span) -> Span | None:
@@ -238,59 +360,386 @@ def trim_space(span: Span) -> Span | None:
     return span.doc[start:end] if end > start else None
 
 
-def _is_name_like(text: str, stoplist: list[tuple[str, ...]]) -> bool:
+def _is_name_like(text: str, stoplist: set[tuple[str, ...]]) -> bool:
     if any(ch.isdigit() for ch in text) or not any(ch.isalpha() for ch in text):
         return False
     if not any(word[:1].isupper() for word in text.split()):
         return False
-    words = _words(text)
-    return not any(_contains(words, entry) for entry in stoplist)
+    return not stoplist.intersection(_runs(_words(text)))
 
 
-def _attach_titles(doc: Doc, entities: list[_Entity]) -> tuple[list[_Entity], set[int]]:
-    """Give each PERSON the title written before it or in an apposition after it."""
+def _runs(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """Every run of consecutive words: ("a", "b") -> {("a",), ("b",), ("a", "b")}."""
+    return {words[i:j] for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+
+
+def _base_name(entity: _Entity, table: Names) -> str:
+    """The canonical name of a non-person entity (people get theirs in _canonicalise)."""
+    if entity.known:
+        return entity.known
+    name = normalise_name(entity.span.text)
+    if entity.label == "NORP":
+        return table.group(name)
+    if entity.label in _PLACE_LABELS:
+        return table.place(name)
+    return name
+
+
+def _country(entity: _Entity, table: Names) -> str | None:
+    """The country an entity stands for or belongs to: "US", "Cubans", the State Department."""
+    if entity.label in _PERSON_LABELS:
+        return None
+    if entity.known:
+        return entity.country or AGENCY_COUNTRIES.get(entity.known)
+    return table.country(normalise_name(entity.span.text))
+
+
+# --------------------------------------------------------------------------- span repairs
+
+
+def _repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    for entity in entities:  # "[Dr.] Sanjay Gupta": the honorific is no part of the name
+        span = entity.span
+        if entity.label in _PERSON_LABELS and len(span) > 1 and span[0].lower_ in _HONORIFICS:
+            entity.span = span[1:]
+    _join_hyphenated_names(doc, entities)
+    entities = _split_place_prefix(doc, entities, table)
+    entities = _join_compound_groups(doc, entities)
+    _extend_conjoined_bodies(doc, entities)
+    entities = _administrations(doc, entities, table)
+    entities = _owned_bodies(doc, entities, table)
+    entities = _foreign_bodies(doc, entities, table)
+    return [e for e in entities if not _is_bare_head(e)]
+
+
+def _split_place_prefix(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """"ambassador to [Ukraine Marie Yovanovitch]": the NER ran a portfolio's place into the
+    name after it; split them (place, then a person-shaped rest)."""
+    out: list[_Entity] = []
+    for entity in entities:
+        span = entity.span
+        if (entity.label in _PERSON_LABELS or entity.known or len(span) < 3 or span.start == 0
+                or doc[span.start - 1].lower_ not in _CONNECTORS):
+            out.append(entity)
+            continue
+        for cut in (1, 2):
+            rest = span[cut:]
+            if (fold(span[:cut].text) in table.places and 2 <= len(rest) <= 4
+                    and all(t.is_title or t.text == "-" for t in rest)
+                    and rest[-1].lower_ not in _ORG_HEADS and not looks_like_agency(rest.text)):
+                out += [_Entity(span[:cut], "GPE"), _Entity(rest, "PERSON")]
+                break
+        else:
+            out.append(entity)
+    return out
+
+
+def _join_hyphenated_names(doc: Doc, entities: list[_Entity]) -> None:
+    """"[Moon Jae]-in": the NER stops some names at a hyphen."""
+    starts = {e.span.start for e in entities}
+    for entity in entities:
+        end = entity.span.end
+        while (entity.label in _PERSON_LABELS and end + 1 < len(doc) and doc[end].text == "-"
+               and not doc[end - 1].whitespace_ and not doc[end].whitespace_
+               and doc[end + 1].is_alpha and end + 1 not in starts):
+            end += 2
+        if end > entity.span.end:
+            entity.span = doc[entity.span.start : end]
+
+
+def _join_compound_groups(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+    """"[Cuban]-[Americans]" (two NORP entities around a hyphen) is one group."""
+    out: list[_Entity] = []
+    for entity in entities:
+        last = out[-1] if out else None
+        if (last is not None and last.label == entity.label == "NORP"
+                and entity.span.start == last.span.end + 1
+                and doc[last.span.end].text == "-" and not doc[last.span.end - 1].whitespace_
+                and not doc[last.span.end].whitespace_):
+            last.span = doc[last.span.start : entity.span.end]
+            continue
+        out.append(entity)
+    return out
+
+
+def _extend_conjoined_bodies(doc: Doc, entities: list[_Entity]) -> None:
+    """The NER stops a body's name at "and": "[Ministry of Energy] and Mines said"."""
+    starts = {t for e in entities for t in range(e.span.start, e.span.end)}
+    for entity in entities:
+        span = entity.span
+        first = span[1] if span[0].lower_ in _DETERMINERS and len(span) > 1 else span[0]
+        if (entity.label != "ORG" or entity.known or first.lower_ not in _BODY_STARTS
+                or span.end + 1 >= len(doc) or doc[span.end].lower_ not in ("and", "&")):
+            continue
+        end = span.end + 1
+        while (end < len(doc) and end - span.end <= 4 and doc[end].is_title
+               and doc[end].is_alpha and end not in starts):
+            end += 1
+        if end > span.end + 1 and (end >= len(doc) or doc[end].text not in _POSSESSIVE):
+            entity.span = doc[span.start : end]
+
+
+def _administrations(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """"the Biden administration", "the Donald Trump Administration" -> "Biden
+    administration", "Trump administration": one name per presidency (an organisation: a
+    presidency is no agency, it runs all of them)."""
+    surnames = {fold(e.span[-1].text) for e in entities if e.label in _PERSON_LABELS}
+    out: list[_Entity] = []
+    for entity in entities:
+        span = entity.span
+        if entity.known or entity.label not in ("ORG", *_PERSON_LABELS):
+            out.append(entity)
+            continue
+        if span.end < len(doc) and doc[span.end].lower_ == "administration":
+            who, head = span, doc[span.end]
+        elif len(span) > 1 and span[-1].lower_ == "administration":
+            who, head = span[:-1], span[-1]
+        else:
+            out.append(entity)
+            continue
+        who = _without_determiner(who)
+        surname = _surname(who)
+        capital = head.text[:1].isupper()
+        if (surname is None or table.country(who.text) is not None
+                or (capital and fold(surname) not in _presidencies()
+                    and fold(surname) not in surnames)):
+            out.append(entity)
+            continue
+        out.append(_Entity(doc[who.start : head.i + 1], "ORG",
+                           fixed=f"{surname} administration", kind="organization"))
+    return out
+
+
+def _without_determiner(span: Span) -> Span:
+    return span[1:] if len(span) > 1 and span[0].lower_ in _DETERMINERS else span
+
+
+def _surname(who: Span) -> str | None:
+    """"Donald Trump" -> "Trump"; "Biden-Harris" -> "Biden"; None unless shaped like a name."""
+    if not 1 <= len(who) <= 5 or not all(
+            t.is_title or t.text == "-" or t.lower_ in _NAME_PARTICLES for t in who):
+        return None
+    words = [t for t in who if t.is_alpha]
+    hyphens = [t.i for t in who if t.text == "-" and not t.whitespace_]
+    if hyphens:  # a ticket: the first name on it
+        words = [t for t in words if t.i < hyphens[0]]
+    return words[-1].text if words else None
+
+
+def _owned_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """Bodies named by their owner: embassies and consulates ("Mexico's embassy in Havana",
+    "the Spanish Embassy", and "its Embassy in Havana" after "the US State Department": the
+    nearest body or country before it in the sentence) and governments ("the Cuban
+    government", "the government in Havana", "the US government")."""
+    at = {t: e for e in entities for t in range(e.span.start, e.span.end)}
+    found: list[_Entity] = []
+    for i in numpy.isin(doc.to_array(LOWER), _OWNED_KEYS).nonzero()[0].tolist():
+        head, host = doc[i], at.get(i)
+        if host is not None and (host.known or host.label in _PERSON_LABELS):
+            continue
+        body = _owned_body(doc, head, host, at, entities, table)
+        if body is not None:
+            found.append(body)
+            at.update(dict.fromkeys(range(body.span.start, body.span.end), body))
+    if not found:
+        return entities
+    kept = [e for e in entities if all(at.get(t) is e for t in range(e.span.start, e.span.end))]
+    return sorted(kept + found, key=lambda e: e.span.start)
+
+
+def _owned_body(doc: Doc, head: Token, host: _Entity | None, at: dict[int, _Entity],
+                entities: list[_Entity], table: Names) -> _Entity | None:
+    body = _OWNED_HEADS[head.lower_]
+    start, end = (host.span.start if host else head.i), head.i + 1
+    owner = None
+    # Right of the head: "of Spain", then "in Havana".
+    right = _entity_after(doc, end, "of", at)
+    if right is not None and right.label in ("GPE", "NORP"):
+        owner, end = _country(right, table) or _base_name(right, table), right.span.end
+    city = None
+    right = _entity_after(doc, end, "in", at)
+    if right is not None and right.label in _PLACE_LABELS:
+        city, end = table.place(normalise_name(right.span.text)), right.span.end
+    # Left of the head, inside the NER's span ("The Spanish Embassy") or just before it.
+    words = [t for t in doc[start : head.i] if t.lower_ not in _DETERMINERS]
+    if owner is None and words:
+        owner = table.country(normalise_name(doc[words[0].i : words[-1].i + 1].text))
+    before = head.i - 1 if head.i > 0 and doc[head.i - 1].text in _POSSESSIVE else head.i
+    left = at.get(before - 1) if not words and before > 0 else None
+    if (owner is None and left is not None and left.span.end == before
+            and left.label in ("GPE", "NORP")):
+        owner, start = _country(left, table) or _base_name(left, table), left.span.start
+    elif owner is None and head.i > 0 and doc[head.i - 1].lower_ in _POSSESSIVE_PRONOUNS:
+        # "its": a body or a country; "their" may also be a people ("Cuban officials…").
+        owner = _nearest_country(doc, head.i - 1, entities, table,
+                                 groups=doc[head.i - 1].lower_ != "its",
+                                 unless=table.country(city) if city else None)
+    span = _without_determiner(doc[start:end])
+    if body == "Government":
+        # "the government in Havana" is Cuba's; a government is no agency (it is all of them).
+        owner = owner or (table.country(city) if city else None)
+        if owner is None:
+            return None
+        name = "U.S. Government" if owner == "United States" else f"Government of {owner}"
+        return _Entity(span, "ORG", fixed=name, kind="organization", country=owner)
+    if owner is not None and city is not None and owner == table.country(city):
+        owner = None  # no country keeps an embassy in its own capital
+    if owner is None and (host is None or city is None):
+        return None  # "the embassy said": which one, the text does not say here
+    if owner is None:
+        name = f"{body} in {city}"
+    else:
+        name = f"U.S. {body}" if owner == "United States" else f"{body} of {owner}"
+        name += f" in {city}" if city else ""
+    return _Entity(span, "ORG", fixed=name, country=owner or "")
+
+
+def _foreign_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """"[Russian] [Foreign Ministry]", "[Nigeria]'s [Senate]": a country's body is one
+    entity, named "<Demonym> <Body>" whichever way it is written; the gazetteer's bare
+    "Senate" is the U.S. Senate only when no other country is named before it."""
+    out: list[_Entity] = []
+    for entity in entities:
+        span = entity.span
+        if (entity.label != "ORG" or span[0].lower_ in _DETERMINERS or entity.fixed
+                or not (looks_like_agency(span.text) or entity.gazetteer_id)):
+            out.append(entity)
+            continue
+        owner = out[-1] if out and out[-1].label in ("NORP", "GPE") else None
+        start = span.start - (span.start > 0 and doc[span.start - 1].text in _POSSESSIVE)
+        if owner is not None and owner.span.end == start:
+            country, first = _country(owner, table), owner.span.start
+        elif start > 0 and doc[start - 1].is_title and (not out or out[-1].span.end < start):
+            country, first = table.country(doc[start - 1].text), start - 1
+        else:
+            out.append(entity)
+            continue
+        known = AGENCY_COUNTRIES.get(entity.gazetteer_id) if entity.gazetteer_id else None
+        if country is None or (entity.gazetteer_id and known in (None, country)):
+            out.append(entity)
+            continue
+        if owner is not None and owner.span.start == first:
+            out.pop()
+        demonym = table.demonym(country) or country
+        out.append(_Entity(doc[first : span.end], "ORG",
+                           fixed=f"{demonym} {normalise_name(span.text)}", country=country))
+    return out
+
+
+def _entity_after(doc: Doc, i: int, word: str, at: dict[int, _Entity]) -> _Entity | None:
+    """The entity that starts right after ``word`` (and an optional "the") at token ``i``."""
+    if i >= len(doc) or doc[i].lower_ != word:
+        return None
+    i += 1
+    if i < len(doc) and doc[i].lower_ == "the":
+        i += 1
+    found = at.get(i)
+    return found if found is not None and found.span.start == i else None
+
+
+def _nearest_country(doc: Doc, before: int, entities: list[_Entity], table: Names, *,
+                     groups: bool, unless: str | None) -> str | None:
+    """The country of the nearest body or place (or people, with ``groups``) before token
+    ``before`` in its sentence, other than ``unless``."""
+    sentence_start = doc[before].sent.start if doc.has_annotation("SENT_START") else 0
+    for entity in reversed(entities):
+        if entity.span.end <= before and entity.span.start >= sentence_start:
+            if entity.label == "NORP" and not groups:
+                continue
+            country = _country(entity, table)
+            if country is not None and country != unless:
+                return country
+    return None
+
+
+def _is_bare_head(entity: _Entity) -> bool:
+    """"Embassy", "the Ministry", "its Government": a generic head names no body alone."""
+    if entity.known or entity.label in _PERSON_LABELS:
+        return False
+    words = [w for w in _words(entity.span.text)
+             if w not in _DETERMINERS and w not in _POSSESSIVE_PRONOUNS and w != "s"]
+    if words and words[-1] in _GENERIC_HEADS and entity.span.text.islower():
+        return True  # "the immigration department": a description the NER took for a name
+    return len(words) == 1 and words[0] in _GENERIC_HEADS
+
+
+# --------------------------------------------------------------------------- titles
+
+
+@dataclass
+class _Found:
+    """A title found for a person: where the role phrase starts (a qualifier such as
+    "former" included; the affiliation, if any, sits right before it), the lexicon match,
+    its end (after a portfolio such as "for Western Hemisphere affairs"), qualifiers written
+    before the affiliation ("the [top] US diplomat") and an affiliation read off the title's
+    neighbourhood ("canciller [cubano]")."""
+
+    first: int
+    title: Span
+    last: int
+    qualifiers: str = ""
+    owner: str | None = None
+
+
+def _attach_titles(doc: Doc, entities: list[_Entity],
+                   table: Names) -> tuple[set[int], set[int]]:
+    """Give each PERSON the title written before it, in an apposition after it or after a
+    verb of being; returns the tokens taken by titles with their portfolios, and by the
+    titles alone."""
     titles = list(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else []
-    _relabel_titled_names(entities, titles)
+    if not titles:
+        return set(), set()
     ents_by_end = {e.span.end: e for e in entities}
     ents_by_start = {e.span.start: e for e in entities}
-    title_tokens: set[int] = set()
+    _relabel_titled_names(entities, titles, ents_by_end, table)
+    # Tokens of titles proper, and of titles with their portfolios.
+    title_tokens: tuple[set[int], set[int]] = (set(), set())
     for entity in entities:
         if entity.label not in _PERSON_LABELS:
             continue
         found = (_title_inside(entity, titles)
-                 or _title_before(entity.span, titles, ents_by_end)
-                 or _title_after(entity.span, titles, ents_by_start))
+                 or _title_before(entity.span, titles, ents_by_end, table)
+                 or _title_after(entity.span, titles, ents_by_start, table))
         if found:
-            first, title, last = found
-            title_tokens.update(range(first, last))
-            entity.title = _title_text(doc, first, title, last)
-            entity.affiliation = _affiliation(doc, first, ents_by_end)
-    return entities, title_tokens
+            title_tokens[0].update(range(found.first, found.last))
+            title_tokens[1].update(range(found.first, found.title.end))
+            entity.title = _title_text(doc, found)
+            entity.affiliation = (found.owner
+                                  or _affiliation(doc, found.first, ents_by_end, entities, table)
+                                  or _portfolio_owner(doc, found, ents_by_start, table))
+    return title_tokens
 
 
-def _relabel_titled_names(entities: list[_Entity], titles: list[Span]) -> None:
-    """"MINREX spokeswoman [Johana Tablada]" tagged ORG: a name right after a title is a
-    person when it is shaped like one (two to five capitalised words, no agency form)."""
-    title_ends = {t.end for t in titles}
+def _relabel_titled_names(entities: list[_Entity], titles: list[Span],
+                          ents_by_end: dict[int, _Entity], table: Names) -> None:
+    """"MINREX spokeswoman [Johana Tablada]" tagged ORG: a name right after a title (or
+    after "title, ") is a person when it is shaped like one (two to five capitalised words,
+    no agency form)."""
+    ends = ents_by_end
     for entity in entities:
         span = entity.span
-        if (entity.label not in _PERSON_LABELS and not entity.gazetteer_id
-                and span.start in title_ends and 2 <= len(span) <= 5
+        doc = span.doc
+        if (entity.label not in _PERSON_LABELS and not entity.known
+                and 2 <= len(span) <= 5
                 and all(t.is_title or t.text == "-" or t.lower_ in _NAME_PARTICLES for t in span)
-                and not looks_like_agency(span.text) and not _PARTY_FORM.search(span.text)):
+                and not looks_like_agency(span.text) and not _PARTY_FORM.search(span.text)
+                and span[-1].lower_ not in _ORG_HEADS and table.country(span.text) is None
+                and (found := _title_before(span, titles, ends, table)) is not None
+                # not "senior fellow at the [Kohelet Policy Forum]": a portfolio's end
+                and (found.last == span.start or doc[span.start - 1].text == ",")):
             entity.label = "PERSON"
 
 
-# A title found for a person: first token (a qualifier such as "former" included), the
-# lexicon match, and the end (after a portfolio such as "for Western Hemisphere affairs").
-_Found = tuple[int, Span, int]
-
-
-def _title_text(doc: Doc, first: int, title: Span, last: int) -> str:
+def _title_text(doc: Doc, found: _Found) -> str:
     """The lexicon's spelling of the role ("Sen." -> "Senator", "charge d'affaires" ->
     "Chargé d'affaires") with the article's qualifier and portfolio around it."""
-    parts = [doc[first : title.start].text, title.label_, doc[title.end : last].text]
-    return title_case(" ".join(part for part in parts if part))
+    title = found.title
+    parts = [found.qualifiers, doc[found.first : title.start].text, title.label_,
+             doc[title.end : found.last].text]
+    words = " ".join(part for part in parts if part).split(" ")
+    while words and words[0].lower() in _DESCRIPTIVE:
+        words.pop(0)  # "the [new] acting secretary", "a [top] aide": no part of the office
+    return title_case(" ".join(words))
 
 
 def _title_inside(entity: _Entity, titles: list[Span]) -> _Found | None:
@@ -304,23 +753,34 @@ def _title_inside(entity: _Entity, titles: list[Span]) -> _Found | None:
     if not any(t.is_alpha and t.is_title for t in rest):
         return None
     entity.span = rest
-    return title.start, title, title.end
+    return _Found(title.start, title, title.end)
 
 
-def _title_before(person: Span, titles: list[Span],
-                  ents_by_end: dict[int, _Entity]) -> _Found | None:
+def _title_before(person: Span, titles: list[Span], ents_by_end: dict[int, _Entity],
+                  table: Names) -> _Found | None:
     """"Deputy Foreign Minister Carlos …", "Assistant Secretary for … Brian Nichols",
-    "the foreign minister, Bruno Rodríguez"."""
+    "the foreign minister, Bruno Rodríguez", "Cuba's ambassador to Canada, Josefina Vidal",
+    "el canciller cubano Bruno Rodríguez"."""
     doc, start = person.doc, person.start
+    while start > 0 and doc[start - 1].lower_ in _HONORIFICS:
+        start -= 1  # "chief medical correspondent [Dr.] Sanjay Gupta"
     # Earliest start first: the longest title wins, portfolio included.
     for title in sorted(titles, key=lambda t: (t.start, -t.end)):
         gap = doc[title.end : start]
-        if title.end > start or len(gap) > _MAX_PORTFOLIO:
+        if title.end > start or len(gap) > _MAX_PORTFOLIO + 1:
             continue
-        if len(gap) == 0 or _is_portfolio(gap):
-            return _with_qualifier(doc, title.start), title, start
-        if gap.text == "," and _introduced(doc, title.start, ents_by_end):
-            return _with_qualifier(doc, title.start), title, title.end
+        if any(t.ent_type_ in _PERSON_LABELS for t in gap):
+            continue  # "Secretary [of State Marco Rubio met Cuban] Foreign Minister Bruno…"
+        first = _with_qualifier(doc, title.start)
+        if len(gap) == 0 or (len(gap) <= _MAX_PORTFOLIO and _is_portfolio(gap)):
+            return _Found(first, title, start)
+        if gap.text == "," and _introduced(doc, first, ents_by_end):
+            return _Found(first, title, title.end)
+        if (gap[-1].text == "," and _is_portfolio(gap[:-1])
+                and _introduced(doc, first, ents_by_end)):
+            return _Found(first, title, start - 1)
+        if len(gap) == 1 and gap[0].is_lower and (country := table.country(gap[0].text)):
+            return _Found(first, title, title.end, owner=country)
     return None
 
 
@@ -332,42 +792,132 @@ def _introduced(doc: Doc, start: int, ents_by_end: dict[int, _Entity]) -> bool:
     owner = ents_by_end.get(start)
     if owner is not None and owner.label in _AFFILIATION_LABELS:
         start = owner.span.start
-    return start > 0 and doc[start - 1].lower_ in _DETERMINERS
+    while start > 0 and doc[start - 1].lower_ in _PRE_QUALIFIERS:
+        start -= 1  # "[the] former House Speaker, Newt Gingrich"
+    return start > 0 and (doc[start - 1].lower_ in _INTRODUCERS
+                          or doc[start].lower_ in _QUALIFIERS)
 
 
-def _title_after(person: Span, titles: list[Span],
-                 ents_by_start: dict[int, _Entity]) -> _Found | None:
-    """Apposition: "Brian Nichols, [the] [US] assistant secretary of state for …, said"."""
+def _title_after(person: Span, titles: list[Span], ents_by_start: dict[int, _Entity],
+                 table: Names) -> _Found | None:
+    """Apposition: "Brian Nichols, [the] [US] assistant secretary of state for …, said";
+    a verb of being: "Smith, who is the embassy's chargé d'affaires", "Smith was named
+    ambassador to Cuba"."""
     doc, i = person.doc, person.end
-    if i >= len(doc) or doc[i].text != ",":
+    if i >= len(doc):
         return None
-    i += 1
-    if i < len(doc) and doc[i].lower_ in _DETERMINERS:
+    if doc[i].text == ",":
         i += 1
-    i = _skip_affiliation(doc, i, ents_by_start)
-    title_start = i
-    if i < len(doc) and doc[i].lower_ in _QUALIFIERS:
-        i += 1
-    candidates = [t for t in titles if t.start == i]
-    if not candidates:
+        if i < len(doc) and doc[i].lower_ == "who":
+            i = _after_being(doc, i + 1)
+    else:
+        i = _after_being(doc, i)
+    if i is None or i >= len(doc):
         return None
-    title = max(candidates, key=len)
-    end = stop = title.end
-    while stop < len(doc) and stop - end < _MAX_PORTFOLIO and not _ends_phrase(doc[stop]):
+    if doc[i].lower_ in _INTRODUCERS:
+        i += 1
+    # Qualifiers and rank words, an affiliation, more qualifiers, then the title: "the
+    # [principal deputy] [White House] press secretary", "new [DHS] [acting] secretary". A
+    # rank word may be a title itself ("deputy"): the earliest title that ends the phrase wins.
+    first = i
+    while i < len(doc) and doc[i].lower_ in _PRE_QUALIFIERS:
+        i += 1
+    tries = [(k, k) for k in range(first, i)]
+    after = _skip_affiliation(doc, i, ents_by_start, titles)
+    k = after
+    while k < len(doc) and doc[k].lower_ in _PRE_QUALIFIERS:
+        k += 1
+    modifiers = k
+    while (modifiers < len(doc) and modifiers - k < _MAX_MODIFIERS and doc[modifiers].is_alpha
+           and (doc[modifiers].is_lower or doc[modifiers].ent_type_ in ("GPE", "NORP"))
+           and doc[modifiers].lower_ not in _SMALL_WORDS and not _title_at(titles, modifiers)):
+        modifiers += 1
+    tries += [(after, p) for p in range(after, modifiers + 1)]
+    for start, at in tries:
+        title = _title_at(titles, at)
+        stop = _apposition_end(doc, title, titles) if title is not None else None
+        if stop is not None:
+            qualifiers = doc[first : min(start, i)].text
+            return _Found(start, title, stop, qualifiers)
+    return None
+
+
+def _apposition_end(doc: Doc, title: Span, titles: list[Span]) -> int | None:
+    """Where a title in an apposition ends, its portfolio included; None if the phrase runs
+    on into something else. "trader [and strategist]" is one role."""
+    end = title.end
+    while end + 1 < len(doc) and doc[end].lower_ in ("and", "&"):
+        other = _title_at(titles, end + 1)
+        if other is None:
+            break
+        end = other.end
+    stop = end
+    while (stop < len(doc) and stop - end < _MAX_APPOSITION and not _ends_phrase(doc[stop])
+           and not _ends_portfolio(doc[stop])):
         stop += 1
     if stop > end and not _is_portfolio(doc[end:stop]):
         stop = end
-    if stop < len(doc) and not _ends_phrase(doc[stop]):
-        return None  # runs on into something else: not an apposition
-    return title_start, title, stop
+    if stop < len(doc) and not _ends_phrase(doc[stop]) and not _ends_portfolio(doc[stop]):
+        return None
+    return stop
 
 
-def _skip_affiliation(doc: Doc, i: int, ents_by_start: dict[int, _Entity]) -> int:
-    """Step over "State Department" / "Cuba's" between a comma and a title."""
+def _title_at(titles: list[Span], i: int) -> Span | None:
+    candidates = [t for t in titles if t.start == i]
+    return max(candidates, key=len) if candidates else None
+
+
+def _after_being(doc: Doc, i: int) -> int | None:
+    """The token after "is", "has also been", "serves as", "was named"…; None if none."""
+    i = _skip_adverbs(doc, i)
+    if i >= len(doc):
+        return None
+    word = doc[i].lower_
+    if word in _BE:
+        i = _skip_adverbs(doc, i + 1)
+        if i < len(doc) and doc[i].lower_ in _NAMED:
+            i += 1
+        elif (i + 1 < len(doc) and doc[i].lower_ in _SERVES and doc[i + 1].lower_ == "as"):
+            i += 2  # "was then serving as"
+    elif word in _PERFECT:
+        i = _skip_adverbs(doc, i + 1)
+        if i >= len(doc) or doc[i].lower_ not in ("been", "be"):
+            return None
+        i += 1
+        if i < len(doc) and doc[i].lower_ in _NAMED:
+            i += 1
+    elif word in _SERVES and i + 1 < len(doc) and doc[i + 1].lower_ == "as":
+        i += 2
+    else:
+        return None
+    return _skip_adverbs(doc, i)
+
+
+def _skip_adverbs(doc: Doc, i: int) -> int:
+    while i < len(doc) and doc[i].lower_ in _ADVERBS:
+        i += 1
+    return i
+
+
+def _skip_affiliation(doc: Doc, i: int, ents_by_start: dict[int, _Entity],
+                      titles: list[Span] = ()) -> int:
+    """Step over "State Department" / "Cuba's" / "the embassy's" / "the President's" between
+    a comma and a title."""
     owner = ents_by_start.get(i)
-    if owner is None or owner.label not in _AFFILIATION_LABELS:
+    if owner is None and i > 0 and doc[i - 1].lower_ in _DETERMINERS:
+        owner = ents_by_start.get(i - 1)  # the NER took "the" in: "[the Health and Human…]"
+    title = _title_at(titles, i) if titles else None
+    if owner is not None and (owner.label in _AFFILIATION_LABELS
+                              or (owner.span.end < len(doc)
+                                  and doc[owner.span.end].text in _POSSESSIVE)):
+        end = owner.span.end
+    elif i + 1 < len(doc) and doc[i + 1].text in _POSSESSIVE and (
+            doc[i].lower_ in _GENERIC_HEADS or doc[i].is_title):
+        end = i + 1  # "the embassy's", "Edmunds'"
+    elif title is not None and title.end < len(doc) and doc[title.end].text in _POSSESSIVE:
+        end = title.end
+    else:
         return i
-    end = owner.span.end
     if end < len(doc) and doc[end].text in _POSSESSIVE:
         end += 1
     return end
@@ -378,52 +928,120 @@ def _ends_phrase(token: Token) -> bool:
     return token.text in _BOUNDARIES or bool(token.is_sent_start)
 
 
+def _ends_portfolio(token: Token) -> bool:
+    """"…chargé d'affaires in Havana [until last year]": when, not what, the role is; "…of
+    Homeland Security [and Alex Azar]": another person."""
+    if token.lower_ in _TIME_WORDS or token.ent_type_ in ("DATE", "TIME"):
+        return True
+    if token.ent_type_ in _PERSON_LABELS:
+        return True
+    return (token.lower_ in ("and", "or") and token.i + 1 < len(token.doc)
+            and token.doc[token.i + 1].ent_type_ in _PERSON_LABELS)
+
+
 def _is_portfolio(gap: Span) -> bool:
     """``for Western Hemisphere affairs``: a connector, then words (hyphenated or possessive
     allowed), ending on a word that is not itself a connector ("… Security and")."""
     return (
         len(gap) > 1 and gap[0].lower_ in _CONNECTORS and gap[-1].lower_ not in _SMALL_WORDS
+        # "president of the club [her] father founded": a clause, not a portfolio
+        and not any(t.lower_ in _CLAUSE_PRONOUNS for t in gap)
         and all(t.is_alpha or t.text in _POSSESSIVE or (t.text == "-" and not t.whitespace_)
+                or (t.text.endswith(".") and t.text[:1].isupper() and len(t) <= 5)  # "U.S."
                 for t in gap[1:])
     )
 
 
 def _with_qualifier(doc: Doc, start: int) -> int:
-    """Include "former"/"acting" (and "ex-") before a title in it."""
-    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in _QUALIFIERS:
-        return start - 2
-    if start >= 1 and doc[start - 1].lower_ in _QUALIFIERS:
-        return start - 1
-    return start
+    """Include "former"/"acting" (and "ex-") and rank words ("deputy") before a title in it."""
+    while True:
+        if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in _QUALIFIERS:
+            start -= 2
+        elif start >= 1 and (doc[start - 1].lower_ in _QUALIFIERS
+                             or doc[start - 1].lower_ in _RANKS):
+            start -= 1
+        else:
+            return start
 
 
-def _affiliation(doc: Doc, title_start: int, ents_by_end: dict[int, _Entity]) -> str | None:
-    """The country or agency written right before the title ("Cuba's", "US", "State Dept.")."""
+def _affiliation(doc: Doc, title_start: int, ents_by_end: dict[int, _Entity],
+                 entities: list[_Entity], table: Names) -> str | None:
+    """The country or body written right before the title ("Cuba's", "US", "State Dept.",
+    "the embassy's": the last embassy named before)."""
     i = title_start
     if i > 0 and doc[i - 1].text in _POSSESSIVE:
         i -= 1
     owner = ents_by_end.get(i)
-    if owner is None or owner.label not in _AFFILIATION_LABELS:
+    if owner is None:
+        if i > 0 and i < title_start and doc[i - 1].lower_ in _GENERIC_HEADS:
+            return _antecedent(doc[i - 1], entities)
         return None
-    if owner.gazetteer_id:
-        return owner.gazetteer_id
+    return _owner_name(owner, table)
+
+
+def _owner_name(owner: _Entity, table: Names) -> str | None:
+    if owner.label not in _AFFILIATION_LABELS:
+        return None
+    if owner.known:
+        return owner.known
     name = normalise_name(owner.span.text)
-    return _COUNTRIES.get(fold(name), name if owner.label != "NORP" else None)
+    if owner.label == "NORP":
+        return table.country(name)
+    return table.country(name) or table.place(name)
 
 
-def _canonicalise(entities: list[_Entity]) -> None:
-    """Names: gazetteer id; for people the fullest form in the article; titles shared."""
+def _antecedent(head: Token, entities: list[_Entity]) -> str | None:
+    """"the embassy('s)": the latest body named before it whose name has that head word."""
+    word = head.lower_
+    for entity in reversed(entities):
+        if entity.span.end <= head.i and entity.known and word in _words(entity.known):
+            return entity.known
+    return None
+
+
+def _portfolio_owner(doc: Doc, found: _Found, ents_by_start: dict[int, _Entity],
+                     table: Names) -> str | None:
+    """"spokesman [for the State Department]", "president [of Cuba]": a body after for/of/at,
+    else a country after of/de."""
+    countries = []
+    for i in range(found.title.end, found.last):
+        if doc[i].lower_ not in _OWNER_CONNECTORS:
+            continue
+        j = i + 1 + (i + 1 < found.last and doc[i + 1].lower_ in _DETERMINERS)
+        owner = ents_by_start.get(j)
+        if owner is None or owner.span.end > found.last:
+            continue
+        if owner.known:
+            return owner.known
+        if owner.label == "GPE" and doc[i].lower_ in ("of", "de", "del"):
+            countries.append(_owner_name(owner, table))
+    return countries[0] if countries else None
+
+
+# --------------------------------------------------------------------------- canonical names
+
+
+def _canonicalise(entities: list[_Entity], table: Names) -> None:
+    """Names: known bodies, places and groups from the tables; for people the fullest form
+    in the article; titles shared."""
     people = [e for e in entities if e.label in _PERSON_LABELS]
     forms = {_words(e.span.text): normalise_name(e.span.text) for e in reversed(people)}
-    fullest = [w for w in forms if not any(w != o and _contains(o, w) for o in forms)]
+    # Every run of words inside a form -> the forms holding it; the fullest forms are those
+    # inside no other.
+    holders: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for form in forms:
+        for run in _runs(form):
+            holders.setdefault(run, []).append(form)
+    fullest = {w for w in forms if holders[w] == [w]}
+    owners = {run: [f for f in found if f in fullest] for run, found in holders.items()}
 
     def full_form(words: tuple[str, ...]) -> tuple[str, ...] | None:
-        owners = [f for f in fullest if _contains(f, words)]
-        return owners[0] if len(owners) == 1 else None
+        found = owners.get(words, ())
+        return found[0] if len(found) == 1 else None
 
     for entity in entities:
         words = _words(entity.span.text)
-        if entity.label not in _PERSON_LABELS and not entity.gazetteer_id and len(words) <= 3:
+        if entity.label not in _PERSON_LABELS and not entity.known and len(words) <= 3:
             # "Blinken" mislabelled ORG/GPE after "Antony Blinken" in the same article.
             # Not a first name alone: Spanish surnames sit mid-name ("Miguel Díaz-Canel
             # Bermúdez"), so any later part will do.
@@ -434,7 +1052,7 @@ def _canonicalise(entities: list[_Entity]) -> None:
             owner = full_form(words)
             entity.name = forms[owner] if owner else normalise_name(entity.span.text)
         else:
-            entity.name = entity.gazetteer_id or normalise_name(entity.span.text)
+            entity.name = _base_name(entity, table)
     first_seen: dict[str, _Entity] = {}
     for entity in entities:
         if entity.label in _PERSON_LABELS and entity.title:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import SHAPE
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -28,7 +30,7 @@ _HEDGES = frozenset({
     "about", "around", "some", "nearly", "almost", "roughly", "approximately", "over", "under",
     "more", "less", "fewer", "than", "at", "least", "most", "up", "to", "as", "many", "much",
     "just", "close", "estimated", "only", "barely", "exactly", "upwards", "of", "the", "unas",
-    "unos", "casi", "cerca", "de", "más", "menos", "alrededor",
+    "unos", "casi", "cerca", "de", "más", "menos", "alrededor", "between", "entre",
 })
 # Tokens that join the two ends of a range inside one DATE entity ("February 26 to 1,300").
 _RANGE_JOINERS = frozenset({"to", "and", "through", "until", "till", "-", "–", "—", "y", "al",
@@ -38,7 +40,7 @@ _UNITS = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1, "dozen": 12,
+    "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1,
 }
 _SCALES = {
     "hundred": 100, "thousand": 1e3, "k": 1e3, "mil": 1e3, "million": 1e6, "millions": 1e6,
@@ -58,6 +60,10 @@ _CURRENCIES = (
 )
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpor ciento\b|\bpct\b")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+# spaCy's word shapes of those numbers (a shape keeps at most four of a kind in a row).
+_GROUPED_SHAPES = [
+    "d" * lead + ",ddd" * groups for lead in (1, 2, 3) for groups in range(1, 6)
+]
 _COUNT_UNITS = frozenset({None, "%", *(code for _, code in _CURRENCIES)})
 _MAX_WHAT_TOKENS = 15
 # A `when` names a time: it has a word ("February", "last year") or is a year or ISO date;
@@ -79,7 +85,30 @@ _LEVEL_VERBS = frozenset(
     "grow", "grows", "grew", "grown", "growing", "stand", "stands", "stood", "standing",
     "shrink", "shrinks", "shrank", "shrunk", "shrinking", "go", "goes", "went", "gone", "come",
     "comes", "came", "be", "is", "are", "was", "were", "been", "being", "'s", "’s",
+    # change and measure verbs of market and economic news
+    "average", "averages", "averaged", "averaging", "gain", "gains", "gained", "gaining",
+    "lose", "loses", "lost", "losing", "add", "adds", "added", "adding", "shed", "sheds",
+    "shedding", "slide", "slides", "slid", "sliding", "rally", "rallies", "rallied", "advance",
+    "advances", "advanced", "retreat", "retreated", "sink", "sinks", "sank", "sunk", "trade",
+    "trades", "traded", "trading", "close", "closes", "closed", "closing", "settle", "settled",
+    "end", "ended", "finish", "finished", "open", "opened", "estimate", "estimates",
+    "estimated", "value", "values", "valued", "cost", "costs", "account", "accounts",
+    "accounted", "represent", "represents", "represented", "equal", "equals", "equaled",
+    "expand", "expanded", "contract", "contracted", "widen", "widened", "narrow", "narrowed",
+    "weigh", "weighs", "weighed", "measure", "measures", "measured", "register", "registered",
+    "record", "recorded", "put", "peg", "pegged", "worth",
 })
+# Nouns that give a figure its unit, not what it counts: "rose 102.2 [points]".
+_UNIT_NOUNS = frozenset({
+    "point", "points", "percent", "percentage", "pct", "times", "fold", "cent", "cents",
+    "pound", "pounds", "kilogram", "kilograms", "kg", "ton", "tons", "tonne", "tonnes", "ounce",
+    "ounces", "barrel", "barrels", "gw", "mw", "kw", "kwh", "mwh", "gwh", "mile", "miles", "km",
+    "kilometers", "kilometres", "meter", "meters", "metres", "feet", "foot", "acres", "hectares",
+    "degrees", "dollars", "dollar", "euros", "pesos",
+})
+_PARTICLES = frozenset({"up", "down", "higher", "lower", "off", "ahead", "behind"})
+# Prepositions of a comparison: "down [from] 4.7 million", "more [than] 300".
+_COMPARED = frozenset({"from", "than", "with", "versus", "vs", "vs.", "against"})
 # Children that are not part of a counted phrase: "20,000 visas [a year]", "[the] number".
 _NOT_IN_PHRASE = frozenset({"det", "predet", "punct", "npadvmod", "appos", "relcl", "advcl",
                             "parataxis", "cc", "mark", "case"})
@@ -113,6 +142,18 @@ class Candidate:
     span: Span
     value: float
     unit: str | None
+    #: The figure as written and its characters: the span's own unless a range split one
+    #: token ("20–30" -> "20", "30").
+    text: str = ""
+    start: int = -1
+    end: int = -1
+    #: The other end of a range ("between 2,000 and 3,000"): it lends its `what`/`when`.
+    partner: Candidate | None = None
+
+    def __post_init__(self) -> None:
+        if self.start < 0:
+            self.text, self.start, self.end = (
+                self.span.text, self.span.start_char, self.span.end_char)
 
 
 # --------------------------------------------------------------------------- values
@@ -179,8 +220,8 @@ def _word_number(text: str) -> float | None:
             continue
         if word in _UNITS:
             current += _UNITS[word]
-        elif word == "hundred":
-            current = (current or 1) * 100
+        elif word in ("hundred", "dozen"):  # "two dozen" = 24, "a dozen" = 12
+            current = (current or 1) * (100 if word == "hundred" else 12)
         elif word in _SCALES:
             total += (current or 1) * _SCALES[word]
             current = 0
@@ -203,9 +244,10 @@ class NumberRepair:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        if any(ent.label_ == "DATE" for ent in doc.ents):
+        found = doc.ents
+        if any(ent.label_ == "DATE" for ent in found):
             ents: list[Span] = []
-            for ent in doc.ents:
+            for ent in found:
                 ents.extend(_split_date(ent) if ent.label_ == "DATE" else [ent])
             doc.ents = ents
         return doc
@@ -254,30 +296,123 @@ def candidates(doc: Doc, *, decimal_comma: bool = False, numeric_ner: bool = Tru
                ) -> list[Candidate]:
     """Figures of the fast pass. ``numeric_ner`` False (pipelines whose NER has no CARDINAL,
     like es_core_news_*) falls back to digit tokens outside entities."""
-    spans = [ent for ent in doc.ents if ent.label_ in FIGURE_LABELS]
-    covered = {t.i for ent in doc.ents for t in ent}
-    # The stock NER misses some grouped numbers; a "16,531" is never anything but a count.
-    spans += [
-        doc[t.i : t.i + 1] for t in doc
-        if t.i not in covered
-        and (_GROUPED.match(t.text) or (not numeric_ner and t.like_num and t.text[:1].isdigit()))
-    ]
-    found = []
+    ents = doc.ents
+    spans = [ent for ent in ents if ent.label_ in FIGURE_LABELS]
+    covered = {i for ent in ents for i in range(ent.start, ent.end)}
+    if numeric_ner:
+        # The stock NER misses some grouped numbers; a "16,531" is never anything but a count.
+        # Found by word shape ("dd,ddd"), without a Python object per token.
+        shapes = [doc.vocab.strings[shape] for shape in _GROUPED_SHAPES]
+        for i in numpy.isin(doc.to_array(SHAPE), shapes).nonzero()[0].tolist():
+            if i not in covered and _GROUPED.match(doc[i].text):
+                spans.append(doc[i : i + 1])
+    else:
+        spans += [doc[t.i : t.i + 1] for t in doc
+                  if t.i not in covered and t.like_num and t.text[:1].isdigit()]
+    found: list[Candidate] = []
     for span in sorted(spans, key=lambda s: s.start):
         number = _strip_hedges(span)
-        if number is None or _is_furniture(number):
+        if (number is None or _is_furniture(number) or _is_age(number) or _is_numbering(number)
+                or _is_score(number)):
             continue
-        if re.fullmatch(r"\d{4}", number.text) and 1800 <= int(number.text) <= 2100:
-            continue  # a year
-        if number.text.lower() == "one":
-            continue  # "one of the…", "no one": a pronoun far more often than a count
-        parsed = parse_value(number.text, decimal_comma=decimal_comma)
-        if parsed is None:
+        if number.start > 0 and doc[number.start - 1].text in _CURRENCY_SIGNS:
+            number = doc[number.start - 1 : number.end]  # "[$]38,373": the NER left it out
+        parts = _range_ends(number)
+        if parts is None:
+            candidate = _candidate(number, span.label_, number.text, decimal_comma)
+            found += [candidate] if candidate is not None else []
             continue
-        if span.label_ not in ("QUANTITY", "MONEY") and parsed[1] not in _COUNT_UNITS:
-            continue  # "Block 1B", "2−3": a number with leftovers that name no unit
-        found.append(Candidate(number, *parsed))
+        low, high = (_candidate(part, span.label_, read, decimal_comma, written, chars)
+                     for part, read, written, chars in parts)
+        if low is None or high is None or low.value >= high.value:
+            continue  # a score ("2-1") or something else that is not a count
+        low.partner, high.partner = high, low
+        found += [low, high]
     return found
+
+
+def _candidate(number: Span, label: str, read: str, decimal_comma: bool,
+               written: str = "", chars: tuple[int, int] | None = None) -> Candidate | None:
+    """A candidate whose value is read from ``read`` (a range's low end borrows the high
+    end's unit: "20 to 30 percent" reads "20 percent"), ``written`` at ``chars`` (by default,
+    the span's)."""
+    written = written or number.text
+    if re.fullmatch(r"\d{4}", written) and 1800 <= int(written) <= 2100:
+        return None  # a year
+    if written.lower() == "one":
+        return None  # "one of the…", "no one": a pronoun far more often than a count
+    parsed = parse_value(read, decimal_comma=decimal_comma)
+    if parsed is None:
+        return None
+    if label not in ("QUANTITY", "MONEY") and parsed[1] not in _COUNT_UNITS:
+        return None  # "Block 1B", "2−3": a number with leftovers that name no unit
+    if chars is None:
+        return Candidate(number, *parsed)
+    return Candidate(number, *parsed, text=written, start=chars[0], end=chars[1])
+
+
+# "2,000 and 3,000", "$1 billion to $2 billion", "30-40", "20–30 percent", "10%-15%".
+_CURRENCY = r"(?:US)?[$€£]"
+_RANGE = re.compile(
+    rf"^(?P<low>(?P<cur>{_CURRENCY})?\s?\d[\d.,]*(?P<lowrest>\s?%|(?:\s[a-zA-Z]+){{0,2}}?))"
+    r"(?:\s*[-–—−]\s*|\s+(?:and|to|or|y|a|al|hasta|o)\s+)"
+    rf"(?P<high>(?:{_CURRENCY})?\s?\d[\d.,]*(?P<rest>.*))$"
+)
+
+
+def _range_ends(number: Span) -> list[tuple[Span, str, str, tuple[int, int]]] | None:
+    """The two ends of a range: (token span, text to read, text as written, its characters)
+    each."""
+    match = _RANGE.match(number.text)
+    if match is None:
+        return None
+    low, high = match.group("low"), match.group("high")
+    if not match.group("lowrest").strip():
+        low += match.group("rest")  # "20 to 30 percent": the low end is 20 percent too
+    if match.group("cur") and not re.match(_CURRENCY, high):
+        high = match.group("cur") + high  # "$1-2 billion"
+    ends = []
+    for name, read in (("low", low), ("high", high)):
+        chars = (number.start_char + match.start(name), number.start_char + match.end(name))
+        span = number.doc.char_span(*chars, alignment_mode="expand")
+        if span is None:
+            return None
+        ends.append((span, read, match.group(name), chars))
+    return ends
+
+
+_AGE_WORDS = frozenset({"aged", "age", "ages", "edad"})
+_CURRENCY_SIGNS = frozenset({"$", "US$", "€", "£"})
+
+
+def _is_score(number: Span) -> bool:
+    """"won 2-1", "led 14-7": a score or a tally (the larger number first), not a range."""
+    doc, start, end = number.doc, number.start, number.end
+    pairs = []
+    if end + 1 < len(doc) and doc[end].text in ("-", "–") and not doc[end - 1].whitespace_:
+        pairs.append((number.text, doc[end + 1].text))
+    if start >= 2 and doc[start - 1].text in ("-", "–") and not doc[start - 2].whitespace_:
+        pairs.append((doc[start - 2].text, number.text))
+    return any(low.isdigit() and high.isdigit() and int(low) >= int(high)
+               for low, high in pairs)
+
+
+def _is_numbering(number: Span) -> bool:
+    """"2. Never urged Ukraine…", "10) Modellino…": list numbering, not a count."""
+    doc, start, end = number.doc, number.start, number.end
+    first = start == 0 or doc[start].is_sent_start or "\n" in doc[start - 1].text
+    return (first and end - start == 1 and end < len(doc) and doc[end].text in (".", ")")
+            and number.text.isdigit())
+
+
+def _is_age(number: Span) -> bool:
+    """"aged 45", "Juan Pérez, 45, said", "María López (38)"."""
+    doc, start, end = number.doc, number.start, number.end
+    if start > 0 and doc[start - 1].lower_ in _AGE_WORDS:
+        return True
+    return (start > 1 and doc[start - 1].text in (",", "(") and end < len(doc)
+            and doc[end].text in (",", ")", ".") and doc[start - 2].ent_type_ in ("PERSON", "PER")
+            and number.text.isdigit() and int(number.text) < 120)
 
 
 def _strip_hedges(span: Span) -> Span | None:
@@ -305,7 +440,7 @@ def sentence_of(span: Span) -> Span:
 def build(found: list[Candidate], parsed: dict[int, Doc]) -> list[Figure]:
     """Figures from the candidates of one doc; ``parsed`` maps a sentence's first token index
     to that sentence parsed on its own (absent when the pipeline has no parser)."""
-    figures = []
+    figures: dict[int, Figure] = {}
     for candidate in found:
         span, sentence = candidate.span, sentence_of(candidate.span)
         what = when = None
@@ -313,20 +448,43 @@ def build(found: list[Candidate], parsed: dict[int, Doc]) -> list[Figure]:
         if sent_doc is not None:
             offset = sentence.start
             local = sent_doc[span.start - offset : span.end - offset]
-            others = [c.span.start - offset for c in found
-                      if c is not candidate and sentence.start <= c.span.start < sentence.end]
-            what = _what(local, candidate.unit)
+            inside = [c for c in found if sentence.start <= c.span.start < sentence.end]
+            others = [c.span.start - offset for c in inside if c.span.start != span.start]
+            numbers = {i - offset for c in inside for i in range(c.span.start, c.span.end)}
+            what = _what(local, candidate.unit, numbers)
             when = _when(local, others)
-        figures.append(Figure(
-            value=candidate.value, text=span.text, unit=candidate.unit, what=what, when=when,
-            sentence=sentence.text.strip(), start=span.start_char, end=span.end_char,
-        ))
-    return figures
+        figures[id(candidate)] = Figure(
+            value=candidate.value, text=candidate.text, unit=candidate.unit, what=what,
+            when=when, sentence=sentence.text.strip(), start=candidate.start, end=candidate.end,
+        )
+    for candidate in found:  # the two ends of a range share what they count and when
+        partner = figures.get(id(candidate.partner)) if candidate.partner else None
+        if partner is not None:
+            figure = figures[id(candidate)]
+            figure.what = figure.what or partner.what
+            figure.when = figure.when or partner.when
+    previous: Figure | None = None
+    for candidate in found:  # "…to $1.97 billion, down [from] $2.1 billion", "…, [or] 0.36%"
+        figure = figures[id(candidate)]
+        if (figure.what is None and previous is not None and previous.what
+                and previous.sentence == figure.sentence and _compares(candidate.span)):
+            figure.what = previous.what
+        previous = figure
+    return list(figures.values())
 
 
-def _what(figure: Span, unit: str | None) -> str | None:
+def _compares(span: Span) -> bool:
+    """The figure is compared with, or restates, the one before it."""
+    doc = span.doc
+    before = [t.lower_ for t in doc[max(span.start - 3, 0) : span.start]]
+    return any(word in _COMPARED or word == "or" for word in before)
+
+
+def _what(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
+    """What the figure counts; ``numbers`` are the tokens of every figure in the sentence
+    (the other end of a range is not part of what is counted)."""
     root = figure.root
-    inside = set(range(figure.start, figure.end))
+    inside = set(range(figure.start, figure.end)) | numbers
     # "hundreds of thousands [of people]", "5% [of Cubans]", money: "$2 billion [in aid]"
     heads = ("of", "in") if unit not in (None, "%") else ("of",)
     for child in root.children:
@@ -337,8 +495,21 @@ def _what(figure: Span, unit: str | None) -> str | None:
     head = root.head
     if (root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod")
             and head.i not in inside and _is_noun(head)):
-        return _phrase(head, inside)  # "20,000 [visas]", "28,848 [encounters with …]"
+        if head.lower_ not in _UNIT_NOUNS:
+            return _phrase(head, inside)  # "20,000 [visas]", "28,848 [encounters with …]"
+        # "rose 102.2 [points]", "weighed 243 [pounds]": a measure of the verb's subject.
+        root, head = head, head.head
+        inside.add(root.i)
+    while root.dep_ in ("conj", "appos") and head.i in inside | {h.i for h in _unit_heads(root)}:
+        root, head = head, head.head  # "102.2 points, or [0.36%]": a restatement
     verb = head.head if root.dep_ == "pobj" else head
+    if verb.lower_ in _PARTICLES and not _is_verb(verb):
+        verb = verb.head  # "was [up] 0.1%"
+    if root.dep_ == "pobj" and head.lower_ == "by" and _is_verb(verb):
+        # "reduced [GDP] by 0.25 percent": what changed is the object, if there is one
+        objects = [c for c in verb.children if c.dep_ == "dobj" and c.i not in inside]
+        if objects:
+            return _phrase(objects[0], inside)
     if (root.dep_ not in ("pobj", "dobj", "attr", "oprd", "obj", "npadvmod")
             or not _is_verb(verb)):
         return None
@@ -346,6 +517,12 @@ def _what(figure: Span, unit: str | None) -> str | None:
         return None
     subject = _subject(verb)
     return _phrase(subject, inside) if subject is not None else None
+
+
+def _unit_heads(token: Token) -> list[Token]:
+    """Unit nouns a conjunct hangs from: "[points], or 0.36%"."""
+    head = token.head
+    return [head] if head.lower_ in _UNIT_NOUNS else []
 
 
 def _subject(verb: Token) -> Token | None:
@@ -362,12 +539,14 @@ def _subject(verb: Token) -> Token | None:
 def _phrase(head: Token, exclude: set[int]) -> str | None:
     """The head with its modifiers, less determiners, rates and the figure itself."""
     kept = [c for c in head.children
-            if c.dep_ not in _NOT_IN_PHRASE
+            if c.dep_ not in _NOT_IN_PHRASE and not _is_date_phrase(c)
             and not exclude.intersection(range(c.left_edge.i, c.right_edge.i + 1))]
     left = min([head.i] + [c.left_edge.i for c in kept])
     right = max([head.i] + [c.right_edge.i for c in kept])
     tokens = list(head.doc[left : right + 1])
-    while tokens and (tokens[0].dep_ in ("det", "predet", "punct") or tokens[0].is_punct):
+    while tokens and (tokens[0].dep_ in ("det", "predet", "punct") or tokens[0].is_punct
+                      or tokens[0].i in exclude or tokens[0].lower_ in _HEDGES
+                      or tokens[0].lower_ in _RANGE_JOINERS):
         tokens.pop(0)
     while tokens and tokens[-1].is_punct:
         tokens.pop()
@@ -381,13 +560,34 @@ def _phrase(head: Token, exclude: set[int]) -> str | None:
     return _COUNT_PREFIX.sub("", text) or None
 
 
+def _is_date_phrase(token: Token) -> bool:
+    """"[in fiscal 2022]" after "6,182 Cubans": when, which is not part of what (unlike a
+    duration: "the average number of Cubans found [in seven days]")."""
+    if token.dep_ != "prep":
+        return False
+    objects = [c for c in token.children if c.dep_ == "pobj"]
+    return bool(objects) and all(
+        o.ent_type_ == "DATE" and not _is_duration(o.doc[o.left_edge.i : o.right_edge.i + 1].text)
+        for o in objects
+    )
+
+
+def _names_a_thing(date: Span) -> bool:
+    """"the [1994] accords", "the [2021] law": a date that names a thing, not a time."""
+    root = date.root
+    return root.dep_ in ("compound", "amod", "nmod", "nummod", "poss") and _is_noun(root.head) \
+        and root.head.ent_type_ != "DATE"
+
+
 def _when(figure: Span, others: list[int]) -> str | None:
     """The date in the figure's clause: the one right after it, else the one right before,
     never across another figure ("from 600 on Feb 26 to 1,300 on April 16")."""
     doc = figure.doc
     clause = _clause(figure.root)
     dates = [e for e in doc.ents if e.label_ == "DATE" and _WHEN_FORM.search(e.text)
-             and not _is_duration(e.text) and _clause(e.root).i == clause.i]
+             and not _is_duration(e.text) and not _names_a_thing(e)
+             and not (e.start > 0 and doc[e.start - 1].lower_ in _AGE_WORDS)  # "aged 26 or…"
+             and _clause(e.root).i == clause.i]
     after = [d for d in dates if d.start >= figure.end
              and not any(figure.end <= o < d.start for o in others)]
     if after:

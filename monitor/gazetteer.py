@@ -2,16 +2,23 @@
 component that runs after the statistical NER and overrides it where they overlap.
 
 The file holds EntityRuler-style rules, one per line: ``{"label": "ORG", "pattern": [...],
-"id": "<canonical name>"}``. Token patterns made only of ``LOWER`` (or only of ``ORTH``)
-values, ``IN`` lists included, are compiled into PhraseMatcher phrases: a PhraseMatcher costs
-the same for ten names or a thousand, while spaCy's Matcher tries every token pattern at every
-token (the 280 rules took 3-4 s per 100,000 words, a quarter of the whole tagging). Any other
-pattern (``OP``, ``POS``…) still works, through a Matcher. A string pattern matches on LOWER.
+"id": "<canonical name>", "country": "<whose body it is>"}``. Token patterns made only of
+``LOWER`` (or only of ``ORTH``) values, ``IN`` lists included, are compiled into PhraseMatcher
+phrases: a PhraseMatcher costs the same for ten names or a thousand, while spaCy's Matcher tries
+every token pattern at every token (the 280 rules took 3-4 s per 100,000 words, a quarter of
+the whole tagging). Any other pattern (``OP``, ``POS``…) still works, through a Matcher. A
+string pattern matches on LOWER.
+
+:class:`Names` (``models/places.jsonl``) gives places and peoples one canonical name each:
+"US", "U.S." and "the United States" are "United States"; "Cubans" is the group "Cuban".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -22,9 +29,13 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .assets import model_file
+from .text import fold
 
 GAZETTEER = "monitor_gazetteer"
 _PERSON_LABELS = frozenset({"PERSON", "PER"})
+#: Canonical agency name -> the country whose body it is, from every gazetteer built in this
+#: process ("its Embassy in Havana" after "the State Department" is the US embassy).
+AGENCY_COUNTRIES: dict[str, str] = {}
 
 
 class Gazetteer:
@@ -35,6 +46,8 @@ class Gazetteer:
         self.rules: dict[int, tuple[str, str]] = {}
         for rule in rules:
             key = f"{rule['label']}\t{rule.get('id', '')}"
+            if rule.get("id") and rule.get("country"):
+                AGENCY_COUNTRIES[rule["id"]] = rule["country"]
             self.rules[nlp.vocab.strings.add(key)] = (rule["label"], rule.get("id", ""))
             pattern = rule["pattern"]
             if isinstance(pattern, str):
@@ -110,3 +123,69 @@ def _runs_on(ent: Span, match: Span) -> bool:
     return ent.end > match.end and any(
         t.is_alpha and t.is_title for t in ent.doc[match.end : ent.end]
     )
+
+
+# --------------------------------------------------------------------------- places and peoples
+
+
+@dataclass
+class Names:
+    """Canonical names of places and groups, keyed by the folded surface form."""
+
+    places: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    #: place alias or demonym -> the country it stands for: "Cuban" -> "Cuba", "Havana" -> "Cuba".
+    countries: dict[str, str] = field(default_factory=dict)
+    #: country -> its demonym: "Cuba" -> "Cuban".
+    demonyms: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> Names:
+        names = cls()
+        for record in srsly.read_jsonl(path):
+            if "place" in record:
+                # A city stands for its country ("Havana said"); "country": "" for places
+                # that stand for none (a bay, a strait).
+                place = record["place"]
+                country = record.get("country", place)
+                for alias in [place, *record.get("aliases", ())]:
+                    names.places[fold(alias)] = place
+                    if country:
+                        names.countries[fold(alias)] = country
+                demonym = record.get("demonym")
+                if demonym:
+                    names.demonyms[place] = demonym
+                for alias in [demonym, *record.get("demonyms", ())] if demonym else ():
+                    names.groups[fold(alias)] = demonym
+                    names.countries[fold(alias)] = country or place
+            else:
+                for alias in [record["group"], *record.get("aliases", ())]:
+                    names.groups[fold(alias)] = record["group"]
+        return names
+
+    def place(self, name: str) -> str:
+        return self.places.get(fold(name), name)
+
+    def group(self, name: str) -> str:
+        """``"Cubans"`` -> ``"Cuban"``; groups not in the table lose a plural ``s`` and the
+        hyphen of a compound ("Haitian-Americans" -> "Haitian American")."""
+        known = self.groups.get(fold(name))
+        if known is not None:
+            return known
+        name = re.sub(r"(?<=[a-z])-(?=[A-Z])", " ", name)
+        head, _, last = name.rpartition(" ")
+        if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us")):
+            last = last[:-1]
+        return f"{head} {last}" if head else last
+
+    def demonym(self, country: str) -> str | None:
+        return self.demonyms.get(country)
+
+    def country(self, name: str) -> str | None:
+        """The country a place alias, capital or demonym stands for, when the table knows it."""
+        return self.countries.get(fold(name))
+
+
+@cache
+def names() -> Names:
+    return Names.read(model_file("places.jsonl"))

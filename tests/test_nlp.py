@@ -13,7 +13,7 @@ from monitor import nlp as nlp_module
 from monitor.entities import extract_mentions, kind_for, title_case
 from monitor.errors import ConfigError
 from monitor.figures import candidates, parse_value
-from monitor.gazetteer import Gazetteer
+from monitor.gazetteer import Gazetteer, Names, names
 from monitor.nlp import KINDS, Figure, Mention, Tagged, Tagger, add_components
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed-article.txt"
@@ -64,11 +64,11 @@ def test_seed_officials_with_titles(seed_tagged: Tagged) -> None:
         "official", "Deputy Foreign Minister", "PERSON")
     [blinken] = by_name(seed_tagged, "Antony Blinken")
     assert (blinken.kind, blinken.title, blinken.affiliation) == (
-        "official", "Secretary of State", "US")
+        "official", "Secretary of State", "United States")
     bidens = by_name(seed_tagged, "Joe Biden")
     assert len(bidens) == 2
     assert all(m.kind == "official" and m.title == "President" for m in bidens)
-    assert bidens[1].affiliation == "US"  # "US President Joe Biden"
+    assert bidens[1].affiliation == "United States"  # "US President Joe Biden"
 
 
 def test_seed_state_department_variants_share_one_canonical_name(seed_tagged: Tagged) -> None:
@@ -88,9 +88,40 @@ def test_seed_cbp_is_one_agency_mention(seed_tagged: Tagged) -> None:
 def test_seed_other_kinds(seed_tagged: Tagged) -> None:
     kinds = {(m.name, m.kind) for m in seed_tagged.mentions}
     assert {("Reuters", "organization"), ("Havana", "place"), ("Washington", "place"),
-            ("Cubans", "group")} <= kinds
+            ("Cuban", "group"), ("United States", "place")} <= kinds
     assert all(m.kind in KINDS for m in seed_tagged.mentions)
     assert not any(m.label in {"DATE", "CARDINAL", "ORDINAL"} for m in seed_tagged.mentions)
+
+
+def test_seed_embassy_said_of_the_us_is_the_us_embassy(seed_tagged: Tagged, seed: str) -> None:
+    # "The US State Department said … visas for Cubans at its Embassy in Havana": "its" is
+    # the State Department's (not the Cubans'), and a bare "Embassy" is never an entity.
+    [embassy] = by_name(seed_tagged, "U.S. Embassy in Havana")
+    assert (embassy.text, embassy.label, embassy.kind) == ("Embassy in Havana", "ORG", "agency")
+    assert seed[embassy.start : embassy.end] == embassy.text
+    assert not any(m.name in {"Embassy", "Havana"} and m.start >= embassy.start
+                   and m.end <= embassy.end for m in seed_tagged.mentions if m is not embassy)
+    assert not [m for m in seed_tagged.mentions if m.name == "Embassy"]
+
+
+def test_seed_governments_and_administrations_are_not_agencies(seed_tagged: Tagged) -> None:
+    names_by_text = {m.text: (m.name, m.kind) for m in seed_tagged.mentions}
+    assert names_by_text["Island Government"] == ("Government of Cuba", "organization")
+    assert names_by_text["Cuban government"] == ("Government of Cuba", "organization")
+    assert names_by_text["US government"] == ("U.S. Government", "organization")
+    assert names_by_text["Donald Trump Administration"] == (
+        "Trump administration", "organization")
+    agencies = {m.name for m in seed_tagged.mentions if m.kind == "agency"}
+    assert agencies == {"U.S. Department of State", "U.S. Customs and Border Protection",
+                        "U.S. Embassy in Havana"}
+
+
+def test_seed_one_name_per_place_and_group(seed_tagged: Tagged) -> None:
+    by_text: dict[str, set[str]] = {}
+    for mention in seed_tagged.mentions:
+        by_text.setdefault(mention.text, set()).add(mention.name)
+    assert by_text["US"] == by_text["the United States"] == {"United States"}
+    assert by_text["Cubans"] == by_text["Cuban"] == {"Cuban"}
 
 
 def test_seed_no_junk_person_from_giphy_residue(seed_tagged: Tagged) -> None:
@@ -317,7 +348,7 @@ def test_title_before_person_with_country_affiliation(blank) -> None:
     # The ORG "State" inside the title is no entity of its own.
     assert [(m.text, m.kind, m.title, m.affiliation) for m in mentions] == [
         ("US", "place", None, None),
-        ("Antony Blinken", "official", "Secretary of State", "US"),
+        ("Antony Blinken", "official", "Secretary of State", "United States"),
     ]
 
 
@@ -424,3 +455,279 @@ def test_title_case() -> None:
     assert (title_case("assistant secretary of state for Western Hemisphere affairs")
             == "Assistant Secretary of State for Western Hemisphere Affairs")
     assert title_case("chairman of direct-to-consumer") == "Chairman of Direct-to-Consumer"
+
+
+# --------------------------------------------------------------------------- officials
+
+
+def person(tagged: Tagged, name: str) -> Mention:
+    [found] = [m for m in tagged.mentions if m.name == name and m.label == "PERSON"]
+    return found
+
+
+def test_title_after_a_verb_of_being_with_the_embassy_as_affiliation(nlp_tagger: Tagger) -> None:
+    tagged = tag_one(nlp_tagger, "The U.S. Embassy in Havana will resume visa interviews. Mike "
+                                 "Hammer, who is the embassy's chargé d'affaires, said the "
+                                 "backlog would shrink.")
+    hammer = person(tagged, "Mike Hammer")
+    assert (hammer.kind, hammer.title, hammer.affiliation) == (
+        "official", "Chargé d'affaires", "U.S. Embassy in Havana")
+
+
+@pytest.mark.parametrize(("text", "name", "title", "affiliation"), [
+    ("Mike Hammer is the top U.S. diplomat in Havana.", "Mike Hammer", "Diplomat in Havana",
+     "United States"),
+    ("McAleenan resigned and Chad Wolf has been named new DHS acting secretary.", "Chad Wolf",
+     "Acting Secretary", "U.S. Department of Homeland Security"),
+    ("Benjamin Ziff, who was the U.S. chargé d'affaires in Havana until last year, spoke.",
+     "Benjamin Ziff", "Chargé d'affaires in Havana", "United States"),
+    ("Ned Price, a spokesman for the State Department, said the talks were useful.",
+     "Ned Price", "Spokesman for the State Department", "U.S. Department of State"),
+    ("Cuba's ambassador to the United States, Lianys Torres Rivera, criticised the measure.",
+     "Lianys Torres Rivera", "Ambassador to the United States", "Cuba"),
+    ("The Taliban's deputy leader, Sirajuddin Haqqani, said the talks would go on.",
+     "Sirajuddin Haqqani", "Deputy Leader", "Taliban"),
+    ("Hogan Gidley, the principal deputy White House press secretary, said so.", "Hogan Gidley",
+     "Principal Deputy Press Secretary", "White House"),
+    ("Former U.S. ambassador to Ukraine Marie Yovanovitch testified on Friday.",
+     "Marie Yovanovitch", "Ambassador to Ukraine", "United States"),
+    ("Howard Gleckman, a senior fellow at the Urban Institute-Brookings Institution Tax Policy "
+     "Center, said tariffs are a tax.", "Howard Gleckman",
+     "Senior Fellow at the Urban Institute-Brookings Institution Tax Policy Center", None),
+])
+def test_officials_in_real_looking_sentences(nlp_tagger: Tagger, text: str, name: str,
+                                            title: str, affiliation: str | None) -> None:
+    found = person(tag_one(nlp_tagger, text), name)
+    assert (found.kind, found.title, found.affiliation) == ("official", title, affiliation)
+
+
+def test_no_title_from_a_possessive_or_a_clause(nlp_tagger: Tagger) -> None:
+    tagged = tag_one(nlp_tagger, "Joe Biden's envoy arrived, and Maria Lopez is the president "
+                                 "of the club her father founded.")
+    assert {m.name: m.title for m in tagged.mentions if m.label == "PERSON"} == {
+        "Joe Biden": None, "Maria Lopez": None}
+
+
+def test_nearest_title_wins_over_one_across_another_name(nlp_tagger: Tagger) -> None:
+    tagged = tag_one(nlp_tagger, "Secretary of State Marco Rubio met Cuban Foreign Minister "
+                                 "Bruno Rodríguez at the United Nations.")
+    assert person(tagged, "Marco Rubio").title == "Secretary of State"
+    rodriguez = person(tagged, "Bruno Rodríguez")
+    assert (rodriguez.title, rodriguez.affiliation) == ("Foreign Minister", "Cuba")
+    assert [m.kind for m in by_name(tagged, "United Nations")] == ["agency"]
+
+
+def test_honorifics_and_rank_abbreviations(nlp_tagger: Tagger) -> None:
+    tagged = tag_one(nlp_tagger, "As CNN's chief medical correspondent Dr. Sanjay Gupta noted, "
+                                 "lawmakers grilled Lt Col Alexander Vindman on Tuesday.")
+    people = {m.name: m.title for m in tagged.mentions if m.label == "PERSON"}
+    assert people == {"Sanjay Gupta": "Correspondent", "Alexander Vindman": "Lieutenant Colonel"}
+
+
+def test_spanish_titles_and_a_demonym_after_the_title(blank) -> None:
+    doc = run_rules(blank, "El canciller cubano Bruno Rodríguez y el viceministro Carlos "
+                           "Fernández de Cossío hablaron con la portavoz Johana Tablada.",
+                    ("Bruno Rodríguez", "PER"), ("Carlos Fernández de Cossío", "PER"),
+                    ("Johana Tablada", "PER"))
+    assert [(m.name, m.kind, m.title, m.affiliation) for m in extract_mentions(doc)] == [
+        ("Bruno Rodríguez", "official", "Canciller", "Cuba"),
+        ("Carlos Fernández de Cossío", "official", "Viceministro", None),
+        ("Johana Tablada", "official", "Portavoz", None),
+    ]
+
+
+def test_place_in_a_portfolio_stays_a_place(blank) -> None:
+    doc = run_rules(blank, "Benjamin Ziff, the chargé d'affaires in Havana, said so.",
+                    ("Benjamin Ziff", "PERSON"), ("Havana", "GPE"))
+    assert [(m.name, m.kind, m.title) for m in extract_mentions(doc)] == [
+        ("Benjamin Ziff", "official", "Chargé d'affaires in Havana"), ("Havana", "place", None)]
+
+
+# --------------------------------------------------------------------------- agencies
+
+
+@pytest.mark.parametrize(("text", "surface", "name", "kind"), [
+    ("Mexico's embassy in Havana issued visas.", "Mexico's embassy in Havana",
+     "Embassy of Mexico in Havana", "agency"),
+    ("The Spanish Embassy said nothing.", "Spanish Embassy", "Embassy of Spain", "agency"),
+    ("Cuba's Foreign Ministry said its embassy in Washington would stay open.",
+     "embassy in Washington", "Embassy of Cuba in Washington", "agency"),
+    ("The Biden administration announced new measures.", "Biden administration",
+     "Biden administration", "organization"),
+    ("The Drug Enforcement Administration seized the boat.", "Drug Enforcement Administration",
+     "Drug Enforcement Administration", "agency"),
+    ("The government in Havana rejected the claim.", "government in Havana", "Government of Cuba",
+     "organization"),
+    ("The Ministry of Energy and Mines said power would return.",
+     "The Ministry of Energy and Mines", "Ministry of Energy and Mines", "agency"),
+    ("The Russian Foreign Ministry said so.", "The Russian Foreign Ministry",
+     "Russian Foreign Ministry", "agency"),
+    ("Russia's Foreign Ministry said so.", "Russia's Foreign Ministry", "Russian Foreign Ministry",
+     "agency"),
+    ("The Cuban News Agency reported it.", "the Cuban News Agency", "Cuban News Agency",
+     "organization"),
+])
+def test_agencies_in_real_looking_sentences(nlp_tagger: Tagger, text: str, surface: str,
+                                           name: str, kind: str) -> None:
+    tagged = tag_one(nlp_tagger, text)
+    found = [m for m in tagged.mentions if m.name == name]
+    assert [(m.text.lower(), m.kind) for m in found] == [(surface.lower(), kind)]
+
+
+def test_bare_generic_heads_are_no_entities(blank) -> None:
+    doc = run_rules(blank, "The Ministry said nothing. Its Embassy declined. The Government "
+                           "and the immigration department were silent.",
+                    ("The Ministry", "ORG"), ("Embassy", "GPE"), ("The Government", "ORG"),
+                    ("the immigration department", "ORG"))
+    assert extract_mentions(doc) == []
+
+
+def test_bare_gazetteer_body_after_another_country_is_that_countrys(blank) -> None:
+    doc = run_rules(blank, "The Nigerian Senate and the Senate met.", ("Nigerian", "NORP"))
+    assert [(m.text, m.name, m.kind) for m in extract_mentions(doc)] == [
+        ("Nigerian Senate", "Nigerian Senate", "agency"), ("Senate", "U.S. Senate", "agency")]
+
+
+def test_embassy_owner_is_not_the_country_of_its_city(blank) -> None:
+    # "its" after "Cubans" and "Havana": no country keeps an embassy in its own capital, and a
+    # people is no "it"; nothing else in the sentence says whose it is.
+    doc = run_rules(blank, "Visas for Cubans at its Embassy in Havana.",
+                    ("Cubans", "NORP"), ("Embassy", "GPE"), ("Havana", "GPE"))
+    assert [(m.text, m.name, m.kind) for m in extract_mentions(doc)] == [
+        ("Cubans", "Cuban", "group"), ("Embassy in Havana", "Embassy in Havana", "agency")]
+
+
+# --------------------------------------------------------------------------- places, groups
+
+
+def test_places_and_groups_have_one_name_each(nlp_tagger: Tagger) -> None:
+    tagged = tag_one(nlp_tagger, "The U.S.A., the United States of America and America are "
+                                 "one. Americans, Cuban-Americans and Cuban Americans voted, as "
+                                 "did Republicans.")
+    assert {m.text: m.name for m in tagged.mentions} == {
+        "U.S.A.": "United States", "the United States of America": "United States",
+        "America": "United States", "Americans": "American", "Cuban-Americans": "Cuban American",
+        "Cuban Americans": "Cuban American", "Republicans": "Republican"}
+
+
+@pytest.mark.parametrize(("method", "text", "expected"), [
+    ("place", "US", "United States"),
+    ("place", "U.S.", "United States"),
+    ("place", "EE.UU.", "United States"),
+    ("place", "La Habana", "Havana"),
+    ("place", "Springfield", "Springfield"),
+    ("group", "Cubans", "Cuban"),
+    ("group", "cubanos", "Cuban"),
+    ("group", "Democrats", "Democrat"),
+    ("group", "Haitian-Americans", "Haitian American"),
+    ("group", "Swiss", "Swiss"),
+    ("group", "Marxists", "Marxist"),
+    ("country", "Havana", "Cuba"),
+    ("country", "Cubans", "Cuba"),
+    ("country", "Guantánamo Bay", None),
+    ("demonym", "Russia", "Russian"),
+])
+def test_names_table(method: str, text: str, expected: str | None) -> None:
+    assert getattr(names(), method)(text) == expected
+
+
+def test_names_table_reads_places_and_groups(tmp_path: Path) -> None:
+    path = tmp_path / "places.jsonl"
+    path.write_text('{"place": "Freedonia", "aliases": ["FR"], "demonym": "Freedonian", '
+                    '"demonyms": ["Freedonians"]}\n{"group": "Marxist", "aliases": ["Marxists"]}'
+                    "\n", encoding="utf-8")
+    table = Names.read(path)
+    assert (table.place("fr"), table.group("Freedonians"), table.country("Freedonian"),
+            table.group("Marxists")) == ("Freedonia", "Freedonian", "Freedonia", "Marxist")
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, str | None,
+                                                         str | None]]:
+    return [(f.text, f.value, f.unit, f.what, f.when) for f in tag_one(tagger, text).figures]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The United States agreed to grant 20,000 visas a year to Cubans under the 1994 accords.",
+     [("20,000", 20_000, None, "visas", None)]),
+    ("Washington pledged $2 billion in aid, while remittances fell 5% last year.",
+     [("$2 billion", 2e9, "USD", "aid", None), ("5%", 5, "%", "remittances", "last year")]),
+    ("Some 1.3 million Cubans have left the island since 2021, a dozen officials said.",
+     [("1.3 million", 1.3e6, None, "Cubans", "2021"), ("a dozen", 12, None, "officials", None)]),
+    ("Between 2,000 and 3,000 migrants arrived in Florida in January.",
+     [("2,000", 2000, None, "migrants", "January"), ("3,000", 3000, None, "migrants", "January")]),
+    ("Exports rose from 5% in 2020 to 8% in 2022.",
+     [("5%", 5, "%", "Exports", "2020"), ("8%", 8, "%", "Exports", "2022")]),
+    ("Prices rose 20 to 30 percent in May.",
+     [("20", 20, "%", "Prices", "May"), ("30 percent", 30, "%", "Prices", "May")]),
+    ("Two dozen rafters were intercepted.", [("Two dozen", 24, None, "rafters", None)]),
+    ("The average retail price of a new car was $38,373.",
+     [("$38,373", 38373, "USD", "average retail price of a new car", None)]),
+    ("Spot gold was up 0.1% on Monday.", [("0.1%", 0.1, "%", "Spot gold", "Monday")]),
+    ("Tariffs reduced GDP by 0.25 percent.", [("0.25 percent", 0.25, "%", "GDP", None)]),
+    ("The island received 2.4 million visitors in 2023, down from 4.7 million in 2018.",
+     [("2.4 million", 2.4e6, None, "visitors", "2023"),
+      ("4.7 million", 4.7e6, None, "visitors", "2018")]),
+])
+def test_figures_in_real_looking_sentences(nlp_tagger: Tagger, text: str,
+                                           expected: list[tuple]) -> None:
+    assert figures_of(nlp_tagger, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Juan Pérez, 45, said he had waited at the consulate since 9 a.m. on Monday.",
+    "Residents aged 60 or older were the first to be vaccinated in 2021.",
+    "2. Never urged Ukraine to investigate anyone\n3. Never asked for anything",
+    "The Cubans won the final 2-1 after a tense second half.",
+    "The 16th ambassador arrived on February 26, 2022, for a four-year term.",
+])
+def test_no_figures_for_ages_numbering_scores_ordinals_dates(nlp_tagger: Tagger,
+                                                             text: str) -> None:
+    assert figures_of(nlp_tagger, text) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a dozen", (12, None)),
+    ("two dozen", (24, None)),
+    ("half a dozen", (6, None)),
+])
+def test_parse_value_dozens(text: str, expected: tuple[float, str | None]) -> None:
+    assert parse_value(text) == expected
+
+
+def test_range_in_one_token_gives_two_figures(blank) -> None:
+    doc = run_rules(blank, "Prices rose 20–30 percent and 10%-15% of them left.",
+                    ("20–30 percent", "PERCENT"), ("10%-15%", "PERCENT"))
+    found = candidates(doc)
+    assert [(c.text, c.value, c.unit) for c in found] == [
+        ("20", 20, "%"), ("30 percent", 30, "%"), ("10%", 10, "%"), ("15%", 15, "%")]
+    assert found[0].partner is found[1] and found[1].partner is found[0]
+    assert [doc.text[c.start : c.end] for c in found] == [c.text for c in found]
+
+
+# --------------------------------------------------------------------------- identity, speed
+
+
+def test_rules_version_and_places_are_part_of_the_name(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    assert {"places.jsonl", "administrations.txt"} <= set(nlp_module.ASSET_FILES)
+    before = Tagger().name
+    for name in nlp_module.ASSET_FILES:
+        (tmp_path / name).write_bytes(nlp_module.model_file(name).read_bytes())
+    monkeypatch.setattr(nlp_module, "model_file", lambda name: tmp_path / name)
+    with (tmp_path / "places.jsonl").open("a", encoding="utf-8") as out:
+        out.write('{"place": "Freedonia", "aliases": []}\n')
+    assert Tagger().name != before
+
+
+def test_sentence_docs_for_the_parse_pass_keep_their_entities(nlp_tagger: Tagger) -> None:
+    pipeline = nlp_module._load(nlp_tagger.model, "nlp.model")
+    [doc] = pipeline.nlp.pipe(["Intro line.\nThe number rose to 16,531 in February, CBP said."],
+                              disable=pipeline.fast_disable)
+    [sentence] = [s for s in doc.sents if "16,531" in s.text]
+    copy = nlp_module._sentence_doc(sentence, doc.ents)
+    assert copy.text == sentence.text
+    assert [(e.text, e.label_) for e in copy.ents] == [
+        (e.text, e.label_) for e in doc.ents if e.start >= sentence.start]
