@@ -210,7 +210,8 @@ def extract_article(
     site_name = _text_or_none(meta.get("og:site_name") or (doc.sitename if doc else None))
     title = _strip_site_suffix(_text_or_none(doc.title if doc else None), site_name)
     # Dates first: trafilatura works on copies, but the date guess reads this tree.
-    published, published_source = _published(tree, meta, (canonical, base))
+    json_ld = list(_json_ld_objects(tree))
+    published, published_source = _published(tree, meta, json_ld, (canonical, base))
     own_urls = {u for u in (canonical, base) if u}
     raw, clean = _article_text(tree, best_url, cleaner or default_cleaner(), repeated, own_urls)
     return Extracted(
@@ -223,7 +224,8 @@ def extract_article(
         site_name=site_name,
         language=_language(tree, meta, doc, clean),
         description=_text_or_none(doc.description if doc else None),
-        text=_drop_trailing_links(_drop_title_lines(clean, _headlines(tree, meta, title)), tree),
+        text=_drop_trailing_links(
+            _drop_title_lines(clean, _headlines(tree, meta, json_ld, title)), tree),
         raw_text=raw,
     )
 
@@ -578,9 +580,12 @@ def _drop_own_urls(text: str, own_urls: Collection[str]) -> str:
     return "\n".join(line for line in text.splitlines() if line.strip() not in own_urls)
 
 
+_PARAGRAPH_TEXT = etree.XPath("//p//text()")
+
+
 def _paragraph_words(tree: HtmlElement) -> int:
     """Words inside the page's <p> elements: a rough measure of how much text it has."""
-    return sum(_word_count(" ".join(p.itertext())) for p in tree.iter("p"))
+    return _word_count(" ".join(_PARAGRAPH_TEXT(tree)))
 
 
 def _table_words(tree: HtmlElement) -> int:
@@ -693,10 +698,13 @@ def _is_homepage_for_article(canonical: str, base: str | None) -> bool:
 
 
 def _published(
-    tree: HtmlElement, meta: dict[str, str], urls: tuple[str | None, ...]
+    tree: HtmlElement,
+    meta: dict[str, str],
+    json_ld: list[dict[str, Any]],
+    urls: tuple[str | None, ...],
 ) -> tuple[str | None, str | None]:
     """(ISO date, how it was found: :data:`STATED`, :data:`HINTED` or :data:`GUESSED`)."""
-    article_ld, other_ld = _json_ld_dates(tree)
+    article_ld, other_ld = _json_ld_dates(json_ld)
     marked_times, article_times = _time_element_dates(tree)
     tiers = (
         (STATED, [*article_ld, *(meta[key] for key in _PUBLISHED_META if key in meta),
@@ -776,11 +784,11 @@ def iso_date(value: str) -> str | None:
     return moment.isoformat(timespec="seconds")
 
 
-def _json_ld_dates(tree: HtmlElement) -> tuple[list[str], list[str]]:
+def _json_ld_dates(json_ld: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     """datePublished values of JSON-LD objects: (article types, other types)."""
     article_dates: list[str] = []
     other_dates: list[str] = []
-    for item in _json_ld_objects(tree):
+    for item in json_ld:
         value = item.get("datePublished")
         if not isinstance(value, str):
             continue
@@ -888,10 +896,12 @@ TITLE_SIMILARITY = 0.8
 _TITLE_MAX_CHARS = 300
 
 
-def _headlines(tree: HtmlElement, meta: dict[str, str], title: str | None) -> list[str]:
+def _headlines(
+    tree: HtmlElement, meta: dict[str, str], json_ld: list[dict[str, Any]], title: str | None
+) -> list[str]:
     """The forms of the page's headline: its title, og/twitter titles, JSON-LD headline, h1."""
     found = [title or "", meta.get("og:title", ""), meta.get("twitter:title", "")]
-    for item in _json_ld_objects(tree):
+    for item in json_ld:
         headline = item.get("headline")
         if isinstance(headline, str):
             found.append(headline)

@@ -27,7 +27,7 @@ from . import dedup, schedule, store
 from .cleaning import Cleaner, furniture_candidates
 from .config import Config
 from .errors import FetchError, MonitorError
-from .extraction import Extracted, extract_article
+from .extraction import Extracted, extract_article, publication_date
 from .feeds import FeedItem, parse_feed
 from .fetching import Fetcher, FetchSettings
 from .lock import RoundLock
@@ -497,7 +497,8 @@ class Monitor:
     def _record(self, page: Page, extracted: Extracted, url: str,
                 urls: list[str]) -> store.ArticleRecord:
         feed = page.feed or {}
-        published = extracted.published or (page.item.published if page.item else None)
+        # The page's stated date beats the feed's, which beats the page's weaker hints.
+        published = publication_date(extracted, page.item.published if page.item else None)
         site = site_of(url) if url.startswith("http") else None
         return store.ArticleRecord(
             url=url, urls=urls, title=extracted.title or (page.item.title if page.item else None),

@@ -115,7 +115,7 @@ RESIDUE = {
     "comments: submit": "Publicar el comentario",
     "comments: reply button": "Reply",
     "dateline: portuguese": "sexta-feira, 22 de outubro de 2010 às 20:13",
-    "dateline: spanish": "martes, 19 de noviembre de 2019",
+    "dateline: spanish": "martes, 19 de noviembre de 2019, 10:35 a.m.",
     "dateline: english": "Tuesday, November 19, 2019 10:03 AM ET",
 }
 
@@ -154,6 +154,10 @@ KEPT = [
     "Aid arrived from the United Nations children's agency [UNICEF].",
     "More than 200,000 Cubans reached the border in the last fiscal year.",
     "Reply to the letter came three weeks later, the family said.",
+    # A timeline's heading, a transcript's cue and service information are text too.
+    "martes, 19 de noviembre de 2019",
+    "THE PRESIDENT: Thank you all very much [APPLAUSE]",
+    "Contact the consulate at consular@cubaembassy.example.org",
 ]
 
 
