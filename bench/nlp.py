@@ -1,6 +1,6 @@
 """Throughput of the whole entity layer against the model's bare NER, in one run.
 
-    .venv/bin/python bench/nlp.py [--rounds 5] [--copies 1] [--profile]
+    .venv/bin/python bench/nlp.py [--rounds 7] [--copies 1] [--profile]
 
 Corpus: the 121 human-checked article bodies of the extraction benchmark
 (``/work/shared/data/article-extraction-benchmark/ground-truth.json``, or ``--corpus``) plus
@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--corpus", type=Path, default=BENCHMARK)
     parser.add_argument("--copies", type=int, default=1, help="repeat the corpus N times")
-    parser.add_argument("--rounds", type=int, default=5, help="best of N, interleaved")
+    parser.add_argument("--rounds", type=int, default=7, help="best of N, interleaved")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--profile", action="store_true", help="cProfile one tagger round")
     args = parser.parse_args()

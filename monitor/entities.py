@@ -70,6 +70,7 @@ _GENERIC_HEADS = frozenset({
     "department", "departments", "government", "governments", "administration", "office",
     "bureau", "commission", "council", "committee", "service", "authority", "directorate",
     "secretariat", "regime", "embajada", "ministerio", "gobierno", "agencia", "island",
+    "court", "tribunal", "parliament", "assembly",
 })
 # Heads that start a body's name and may run on past "and": "Ministry of Energy [and Mines]".
 _BODY_STARTS = frozenset({"ministry", "department", "office", "bureau", "secretariat",
@@ -184,6 +185,7 @@ def normalise_name(text: str) -> str:
     name = squash(text).strip(" \"'“”‘’,;:()")  # not ".": "U.S.", "Jr."
     name = re.sub(r"^(the|el|la|los|las)\s+", "", name, flags=re.IGNORECASE)
     name = re.sub(r"\s*['’]s?$", "", name)
+    name = re.sub(r"\s*\([^)]*$", "", name)  # "Ministry of Trade (MOTIE": the NER cut it short
     return name
 
 
@@ -208,13 +210,6 @@ def title_case(title: str) -> str:
 @lru_cache(maxsize=8192)
 def _words(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", fold(text)))
-
-
-def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
-    n = len(shorter)
-    return 0 < n <= len(longer) and any(
-        longer[i : i + n] == shorter for i in range(len(longer) - n + 1)
-    )
 
 
 # --------------------------------------------------------------------------- titles component
@@ -291,9 +286,10 @@ class _Entity:
         return self.gazetteer_id or self.fixed
 
 
-def extract_mentions(doc: Doc, not_names: Iterable[str] = (),
-                     table: Names | None = None) -> list[Mention]:
-    """Mentions of one processed article (``monitor_titles`` must have run)."""
+def extract_mentions(doc: Doc, not_names: Iterable[str] = (), table: Names | None = None, *,
+                     text: str | None = None) -> list[Mention]:
+    """Mentions of one processed article (``monitor_titles`` must have run); ``text`` is the
+    doc's text when the caller has it (``doc.text`` joins every token anew)."""
     table = table or names()
     stoplist = {_words(entry) for entry in not_names}
     entities = [
@@ -317,7 +313,7 @@ def extract_mentions(doc: Doc, not_names: Iterable[str] = (),
                  range(e.span.start, e.span.end)))
     ]
     _canonicalise(entities, table)
-    sentence = _sentences(doc)
+    sentence = _sentences(doc, doc.text if text is None else text)
     return [
         Mention(
             text=e.span.text, start=e.span.start_char, end=e.span.end_char,
@@ -331,21 +327,18 @@ def extract_mentions(doc: Doc, not_names: Iterable[str] = (),
     ]
 
 
-def _sentences(doc: Doc) -> Callable[[int], str]:
-    """Token index -> the text of its sentence, each sentence found and joined once
-    (``Span.sent`` walks the tokens anew on every call)."""
+def _sentences(doc: Doc, text: str) -> Callable[[int], str]:
+    """Token index -> the text of its sentence, cut from ``text`` (``Span.sent`` walks the
+    tokens anew on every call, ``Span.text`` joins them)."""
     if not doc.has_annotation("SENT_START"):
-        whole = doc.text.strip()
+        whole = text.strip()
         return lambda i: whole
     sentences = list(doc.sents)
     starts = [s.start for s in sentences]
-    texts: dict[int, str] = {}
 
     def sentence(i: int) -> str:
-        k = bisect_right(starts, i) - 1
-        if k not in texts:
-            texts[k] = sentences[k].text.strip()
-        return texts[k]
+        found = sentences[bisect_right(starts, i) - 1]
+        return text[found.start_char : found.end_char].strip()
 
     return sentence
 
@@ -769,8 +762,11 @@ def _title_before(person: Span, titles: list[Span], ents_by_end: dict[int, _Enti
         gap = doc[title.end : start]
         if title.end > start or len(gap) > _MAX_PORTFOLIO + 1:
             continue
-        if any(t.ent_type_ in _PERSON_LABELS for t in gap):
-            continue  # "Secretary [of State Marco Rubio met Cuban] Foreign Minister Bruno…"
+        if any(t.ent_type_ in _PERSON_LABELS for t in gap) or any(
+                title.end <= other.start < start for other in titles):
+            # "Secretary [of State Marco Rubio met Cuban] Foreign Minister Bruno…", "aide [to
+            # Vice President] Pence": the title nearer the name is the name's
+            continue
         first = _with_qualifier(doc, title.start)
         if len(gap) == 0 or (len(gap) <= _MAX_PORTFOLIO and _is_portfolio(gap)):
             return _Found(first, title, start)
@@ -807,7 +803,7 @@ def _title_after(person: Span, titles: list[Span], ents_by_start: dict[int, _Ent
     if i >= len(doc):
         return None
     if doc[i].text == ",":
-        i += 1
+        i = _skip_adverbs(doc, i + 1)  # "Kathleen DelGiorno, [now] a staff scientist at…"
         if i < len(doc) and doc[i].lower_ == "who":
             i = _after_being(doc, i + 1)
     else:
@@ -830,7 +826,8 @@ def _title_after(person: Span, titles: list[Span], ents_by_start: dict[int, _Ent
     modifiers = k
     while (modifiers < len(doc) and modifiers - k < _MAX_MODIFIERS and doc[modifiers].is_alpha
            and (doc[modifiers].is_lower or doc[modifiers].ent_type_ in ("GPE", "NORP"))
-           and doc[modifiers].lower_ not in _SMALL_WORDS and not _title_at(titles, modifiers)):
+           and doc[modifiers].lower_ not in _SMALL_WORDS
+           and doc[modifiers].lower_ not in _INTRODUCERS and not _title_at(titles, modifiers)):
         modifiers += 1
     tries += [(after, p) for p in range(after, modifiers + 1)]
     for start, at in tries:

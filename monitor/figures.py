@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 import numpy
-from spacy.attrs import SHAPE
+from spacy.attrs import IS_ALPHA, SHAPE
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -45,7 +45,7 @@ _UNITS = {
 _SCALES = {
     "hundred": 100, "thousand": 1e3, "k": 1e3, "mil": 1e3, "million": 1e6, "millions": 1e6,
     "m": 1e6, "mn": 1e6, "millon": 1e6, "millones": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
-    "trillion": 1e12,
+    "trillion": 1e12, "lakh": 1e5, "lakhs": 1e5, "crore": 1e7, "crores": 1e7,
 }
 _VAGUE = {"dozens": 12, "scores": 20, "tens": 10, "hundreds": 100, "thousands": 1e3,
           "millions": 1e6, "billions": 1e9}
@@ -57,6 +57,7 @@ _CURRENCIES = (
     (re.compile(r"\bmlc\b"), "MLC"),
     (re.compile(r"\bcup\b|\bcuban pesos?\b|\bpesos? cubanos?\b"), "CUP"),
     (re.compile(r"\bpesos?\b"), "pesos"),
+    (re.compile(r"₹|\brs\b\.?|\brupees?\b|\binr\b"), "INR"),
 )
 _PERCENT = re.compile(r"%|\bper ?cent\b|\bpor ciento\b|\bpct\b")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
@@ -107,6 +108,8 @@ _UNIT_NOUNS = frozenset({
     "degrees", "dollars", "dollar", "euros", "pesos",
 })
 _PARTICLES = frozenset({"up", "down", "higher", "lower", "off", "ahead", "behind"})
+# Heads between a figure's preposition and its verb: "rose from 0.90 percent [to] 1.23".
+_SPAN_WORDS = _PARTICLES | {"from", "to"}
 # Prepositions of a comparison: "down [from] 4.7 million", "more [than] 300".
 _COMPARED = frozenset({"from", "than", "with", "versus", "vs", "vs.", "against"})
 # Children that are not part of a counted phrase: "20,000 visas [a year]", "[the] number".
@@ -309,20 +312,26 @@ def candidates(doc: Doc, *, decimal_comma: bool = False, numeric_ner: bool = Tru
     else:
         spans += [doc[t.i : t.i + 1] for t in doc
                   if t.i not in covered and t.like_num and t.text[:1].isdigit()]
+    words = numpy.concatenate(([0], numpy.cumsum(doc.to_array(IS_ALPHA))))
     found: list[Candidate] = []
     for span in sorted(spans, key=lambda s: s.start):
         number = _strip_hedges(span)
-        if (number is None or _is_furniture(number) or _is_age(number) or _is_numbering(number)
+        if (number is None or _is_furniture(number, words) or _is_age(number)
+                or _is_numbering(number)
                 or _is_score(number)):
             continue
         if number.start > 0 and doc[number.start - 1].text in _CURRENCY_SIGNS:
             number = doc[number.start - 1 : number.end]  # "[$]38,373": the NER left it out
+        label = span.label_
+        if number.end < len(doc) and doc[number.end].lower_ in _UNIT_AFTER:
+            number = doc[number.start : number.end + 1]  # "8.69 [GW]"
+            label = "QUANTITY"
         parts = _range_ends(number)
         if parts is None:
-            candidate = _candidate(number, span.label_, number.text, decimal_comma)
+            candidate = _candidate(number, label, number.text, decimal_comma)
             found += [candidate] if candidate is not None else []
             continue
-        low, high = (_candidate(part, span.label_, read, decimal_comma, written, chars)
+        low, high = (_candidate(part, label, read, decimal_comma, written, chars)
                      for part, read, written, chars in parts)
         if low is None or high is None or low.value >= high.value:
             continue  # a score ("2-1") or something else that is not a count
@@ -382,7 +391,10 @@ def _range_ends(number: Span) -> list[tuple[Span, str, str, tuple[int, int]]] | 
 
 
 _AGE_WORDS = frozenset({"aged", "age", "ages", "edad"})
-_CURRENCY_SIGNS = frozenset({"$", "US$", "€", "£"})
+_CURRENCY_SIGNS = frozenset({"$", "US$", "€", "£", "₹", "Rs", "Rs."})
+# Units written after a number the NER leaves out: "8.69 [GW]".
+_UNIT_AFTER = frozenset({"gw", "mw", "kw", "kwh", "mwh", "gwh", "tw", "twh", "km", "kg", "mph",
+                         "lakh", "crore"})
 
 
 def _is_score(number: Span) -> bool:
@@ -420,14 +432,18 @@ def _strip_hedges(span: Span) -> Span | None:
     if trimmed is None:
         return None
     start, end = trimmed.start, trimmed.end
-    while start < end - 1 and span.doc[start].lower_ in _HEDGES:
-        start += 1
+    doc = span.doc
+    while start < end - 1 and (doc[start].lower_ in _HEDGES or (
+            doc[start].lower_ in ("a", "an") and doc[start + 1].lower_ in _HEDGES)):
+        start += 1  # "[an estimated] 200,000", but "a dozen" stays
     return span.doc[start:end]
 
 
-def _is_furniture(span: Span) -> bool:
-    """Numbers in page chrome ("12 comments", "Photo 3 of 12") sit in word-poor lines."""
-    return sum(t.is_alpha for t in sentence_of(span)) < 4
+def _is_furniture(span: Span, words: numpy.ndarray) -> bool:
+    """Numbers in page chrome ("12 comments", "Photo 3 of 12") sit in word-poor lines;
+    ``words[i]`` is the number of words before token ``i``."""
+    sentence = sentence_of(span)
+    return words[sentence.end] - words[sentence.start] < 4
 
 
 def sentence_of(span: Span) -> Span:
@@ -437,9 +453,13 @@ def sentence_of(span: Span) -> Span:
 # --------------------------------------------------------------------------- what and when
 
 
-def build(found: list[Candidate], parsed: dict[int, Doc]) -> list[Figure]:
+def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = None
+          ) -> list[Figure]:
     """Figures from the candidates of one doc; ``parsed`` maps a sentence's first token index
-    to that sentence parsed on its own (absent when the pipeline has no parser)."""
+    to that sentence parsed on its own (absent when the pipeline has no parser); ``text`` is
+    the doc's text when the caller has it."""
+    if found and text is None:
+        text = found[0].span.doc.text
     figures: dict[int, Figure] = {}
     for candidate in found:
         span, sentence = candidate.span, sentence_of(candidate.span)
@@ -455,7 +475,8 @@ def build(found: list[Candidate], parsed: dict[int, Doc]) -> list[Figure]:
             when = _when(local, others)
         figures[id(candidate)] = Figure(
             value=candidate.value, text=candidate.text, unit=candidate.unit, what=what,
-            when=when, sentence=sentence.text.strip(), start=candidate.start, end=candidate.end,
+            when=when, sentence=text[sentence.start_char : sentence.end_char].strip(),
+            start=candidate.start, end=candidate.end,
         )
     for candidate in found:  # the two ends of a range share what they count and when
         partner = figures.get(id(candidate.partner)) if candidate.partner else None
@@ -477,7 +498,8 @@ def _compares(span: Span) -> bool:
     """The figure is compared with, or restates, the one before it."""
     doc = span.doc
     before = [t.lower_ for t in doc[max(span.start - 3, 0) : span.start]]
-    return any(word in _COMPARED or word == "or" for word in before)
+    # "…208,560 new vehicles this year, [down] 5 percent from…": the change of the one before
+    return any(word in _COMPARED or word in ("or", "up", "down") for word in before)
 
 
 def _what(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
@@ -503,8 +525,13 @@ def _what(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
     while root.dep_ in ("conj", "appos") and head.i in inside | {h.i for h in _unit_heads(root)}:
         root, head = head, head.head  # "102.2 points, or [0.36%]": a restatement
     verb = head.head if root.dep_ == "pobj" else head
+    for _ in range(2):  # "rose … [from] 0.90 percent to 1.23 percent"
+        if verb.dep_ == "prep" and verb.lower_ in _SPAN_WORDS:
+            verb = verb.head
     if verb.lower_ in _PARTICLES and not _is_verb(verb):
         verb = verb.head  # "was [up] 0.1%"
+    if root.dep_ == "nsubj" and (fronted := _fronted_of(figure.doc)) is not None:
+        return _phrase(fronted, inside)  # "Of the participants, 77 percent were…"
     if root.dep_ == "pobj" and head.lower_ == "by" and _is_verb(verb):
         # "reduced [GDP] by 0.25 percent": what changed is the object, if there is one
         objects = [c for c in verb.children if c.dep_ == "dobj" and c.i not in inside]
@@ -513,10 +540,33 @@ def _what(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
     if (root.dep_ not in ("pobj", "dobj", "attr", "oprd", "obj", "npadvmod")
             or not _is_verb(verb)):
         return None
-    if verb.lower_ not in _LEVEL_VERBS and root.dep_ != "attr":
+    if not _is_level_verb(verb.lower_) and root.dep_ != "attr":
         return None
     subject = _subject(verb)
     return _phrase(subject, inside) if subject is not None else None
+
+
+def _is_level_verb(word: str) -> bool:
+    """"soared", "sinking", "averages": a verb whose subject is what the number measures."""
+    if word in _LEVEL_VERBS:
+        return True
+    for ending in ("ing", "ed", "es", "s", "d"):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            stem = word[: -len(ending)]
+            if stem in _LEVEL_VERBS or stem + "e" in _LEVEL_VERBS or (
+                    len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in _LEVEL_VERBS):
+                return True
+    return False
+
+
+def _fronted_of(doc: Doc) -> Token | None:
+    """"[Of the total participants …], 77 percent were aged 26 or above": the group a share
+    is taken of, written first."""
+    first = doc[0] if len(doc) else None
+    if first is None or first.lower_ not in ("of", "among", "de", "entre"):
+        return None
+    objects = [c for c in first.children if c.dep_ == "pobj"]
+    return objects[0] if objects else None
 
 
 def _unit_heads(token: Token) -> list[Token]:
