@@ -49,6 +49,10 @@ _SCALES = {
 }
 _VAGUE = {"dozens": 12, "scores": 20, "tens": 10, "hundreds": 100, "thousands": 1e3,
           "millions": 1e6, "billions": 1e9}
+_NUMBER_WORDS = frozenset({"half", "dozen", "dozens", "few", "several", "and", "point", "per",
+                           "cent", "quarter", "third", "unos", "pocos", "varios", "lakh",
+                           "lakhs", "crore", "crores", "mil", "millones", "millón", "millon"})
+_CURRENCY_WORD = re.compile(r"dollars?|euros?|pounds?|pesos?|rupees?|usd|eur|gbp|mlc|cup|rs")
 _FEW = re.compile(r"^(?:a few|several|unos pocos|varios)\s+")
 _CURRENCIES = (
     (re.compile(r"us\$|\$|\busd\b|\bdollars?\b|\bdolares\b"), "USD"),
@@ -115,6 +119,21 @@ _COMPARED = frozenset({"from", "than", "with", "versus", "vs", "vs.", "against"}
 # Children that are not part of a counted phrase: "20,000 visas [a year]", "[the] number".
 _NOT_IN_PHRASE = frozenset({"det", "predet", "punct", "npadvmod", "appos", "relcl", "advcl",
                             "parataxis", "cc", "mark", "case"})
+# Prepositions of a change: "rose [from] 0.90 percent [to] 1.23", "cut [by] 5%".
+_CHANGE_PREPS = frozenset({"from", "to", "by"})
+# Nouns that only carry a figure: "to the [tune] of $28 billion", "spent $5 million [a year]".
+_IDIOMS = frozenset({"tune"})
+# Verbs that move money; what the money is for is in their prepositions.
+_SPENDING = frozenset(
+    f"{base}{ending}" for base in ("spend", "pay", "invest", "allocate", "donate", "earmark",
+                                   "budget", "lend", "owe", "award", "grant", "send", "charge")
+    for ending in ("", "s", "ed", "ing")
+) | frozenset({"spent", "paid", "gave", "given", "give", "gives", "giving", "lent", "sent",
+               "invested", "allocated", "donated", "earmarked", "budgeted", "awarded"})
+# Verbs after which "at N" is a place or a time, not a level: "arrived at 5", "met at 10".
+_PLACES = frozenset({"arrive", "arrived", "arrives", "meet", "met", "meets", "land", "landed",
+                     "gather", "gathered", "speak", "spoke", "said", "say", "says"})
+_SPENT_ON = frozenset({"on", "in", "to", "for", "toward", "towards"})
 _PRONOUNS = frozenset({"it", "they", "this", "that", "these", "those", "which", "who", "he",
                        "she", "we", "i", "you"})
 _DURATION_UNIT = re.compile(r"\b(?:day|week|month|year|decade|hour|minute)s?\b")
@@ -317,7 +336,7 @@ def candidates(doc: Doc, *, decimal_comma: bool = False, numeric_ner: bool = Tru
     for span in sorted(spans, key=lambda s: s.start):
         number = _strip_hedges(span)
         if (number is None or _is_furniture(number, words) or _is_age(number)
-                or _is_numbering(number)
+                or _is_numbering(number) or _is_modifier(number) or _is_label(number)
                 or _is_score(number)):
             continue
         if number.start > 0 and doc[number.start - 1].text in _CURRENCY_SIGNS:
@@ -333,8 +352,13 @@ def candidates(doc: Doc, *, decimal_comma: bool = False, numeric_ner: bool = Tru
             continue
         low, high = (_candidate(part, label, read, decimal_comma, written, chars)
                      for part, read, written, chars in parts)
-        if low is None or high is None or low.value >= high.value:
-            continue  # a score ("2-1") or something else that is not a count
+        if low is None or high is None:
+            continue
+        if low.value >= high.value:
+            if re.search(r"\s(?:to|a|al|hasta)\s", number.text):
+                low.partner, high.partner = high, low  # a fall, "from 8% to 3%"
+                found += [low, high]
+            continue  # else a score ("2-1") or something else that is not a count
         low.partner, high.partner = high, low
         found += [low, high]
     return found
@@ -348,7 +372,7 @@ def _candidate(number: Span, label: str, read: str, decimal_comma: bool,
     written = written or number.text
     if re.fullmatch(r"\d{4}", written) and 1800 <= int(written) <= 2100:
         return None  # a year
-    if written.lower() == "one":
+    if written.lower() == "one" and not _counts_one(number):
         return None  # "one of the…", "no one": a pronoun far more often than a count
     parsed = parse_value(read, decimal_comma=decimal_comma)
     if parsed is None:
@@ -391,10 +415,41 @@ def _range_ends(number: Span) -> list[tuple[Span, str, str, tuple[int, int]]] | 
 
 
 _AGE_WORDS = frozenset({"aged", "age", "ages", "edad"})
+# Words that open a sentence before a count: "[Another] 500 arrived", "[Those] 300 were…".
+_OPENERS = frozenset({"another", "all", "these", "those", "only", "just", "nearly", "another",
+                      "some", "the", "a", "an", "and", "but", "or", "with", "by", "in", "on",
+                      "for", "since", "from", "after", "before", "during", "while", "when",
+                      "if", "as", "so", "yet", "both", "each", "every", "per", "otras", "otros",
+                      "los", "las", "unos", "unas", "en", "con", "y", "pero"})
+_CURRENCY_SIGNS_LOWER = frozenset({"rs", "us", "usd", "eur", "gbp", "inr", "cup", "mlc"})
 _CURRENCY_SIGNS = frozenset({"$", "US$", "€", "£", "₹", "Rs", "Rs."})
 # Units written after a number the NER leaves out: "8.69 [GW]".
 _UNIT_AFTER = frozenset({"gw", "mw", "kw", "kwh", "mwh", "gwh", "tw", "twh", "km", "kg", "mph",
                          "lakh", "crore"})
+
+
+def _counts_one(number: Span) -> bool:
+    """"one woman", "only one toilet": "one" before a common noun may be a count (the parse
+    pass confirms it); "no one", "one of", "one day", "at one point" are not."""
+    doc, start, end = number.doc, number.start, number.end
+    if end >= len(doc) or not (doc[end].is_alpha and doc[end].is_lower):
+        return False
+    before = doc[start - 1].lower_ if start > 0 else ""
+    return doc[end].lower_ not in _NOT_AFTER_ONE and before in _COUNTING_ONE
+
+
+_NOT_AFTER_ONE = frozenset({
+    "of", "another", "or", "more", "day", "time", "thing", "way", "point", "hand", "side",
+    "reason", "by", "in", "to", "who", "that", "which", "such", "last", "final", "big",
+    "major", "key", "main", "and", "is", "was", "has", "had", "would", "will", "can", "could",
+    "might", "must", "should", "says", "said", "person", "the", "a", "an", "morning", "night",
+    "week", "month", "year", "evening", "afternoon", "step", "example", "instance", "problem",
+    "issue", "question", "thing", "place", "area", "part", "kind", "sort", "type", "form",
+})
+# Words that make "one" a count rather than an indefinite "a": a contrast ("only one
+# toilet") or an enumeration ("300 Indians, including one woman", "charged with one count").
+_COUNTING_ONE = frozenset({"only", "just", "exactly", "including", "included", "plus", "and",
+                           "with", "merely", "solo", "sólo", "incluida", "incluido"})
 
 
 def _is_score(number: Span) -> bool:
@@ -417,6 +472,26 @@ def _is_numbering(number: Span) -> bool:
             and number.text.isdigit())
 
 
+def _is_modifier(number: Span) -> bool:
+    """"a [two]-state solution", "a [four]-year term", "the [66]-year-old": a number fused to
+    a singular noun by a hyphen describes something, it counts nothing."""
+    doc, end = number.doc, number.end
+    return (end + 1 < len(doc) and doc[end].text in ("-", "–") and not doc[end - 1].whitespace_
+            and not doc[end].whitespace_ and doc[end + 1].is_alpha and doc[end + 1].is_lower
+            and not doc[end + 1].lower_.endswith("s") and doc[end + 1].lower_ not in _SCALES)
+
+
+def _is_label(number: Span) -> bool:
+    """"Title 42", "STOXX 600", "Boeing 737", "Article 5": a number that ends a name."""
+    doc, start = number.doc, number.start
+    if start == 0 or number.end - start != 1 or not re.fullmatch(r"\d{1,4}", number.text):
+        return False
+    before = doc[start - 1]
+    return (before.is_alpha and before.text[:1].isupper() and before.lower_ not in _HEDGES
+            and before.lower_ not in _OPENERS and before.ent_type_ not in ("DATE", "TIME", "NORP", "GPE", "PERSON")
+            and before.lower_ not in _CURRENCY_SIGNS_LOWER)
+
+
 def _is_age(number: Span) -> bool:
     """"aged 45", "Juan Pérez, 45, said", "María López (38)"."""
     doc, start, end = number.doc, number.start, number.end
@@ -433,10 +508,18 @@ def _strip_hedges(span: Span) -> Span | None:
         return None
     start, end = trimmed.start, trimmed.end
     doc = span.doc
-    while start < end - 1 and (doc[start].lower_ in _HEDGES or (
+    while start < end - 1 and (doc[start].lower_ in _HEDGES or _not_numeric(doc[start]) or (
             doc[start].lower_ in ("a", "an") and doc[start + 1].lower_ in _HEDGES)):
-        start += 1  # "[an estimated] 200,000", but "a dozen" stays
+        start += 1  # "[an estimated] 200,000", "[post] $100,000", but "a dozen" stays
     return span.doc[start:end]
+
+
+def _not_numeric(token: Token) -> bool:
+    """A lower-case word the NER took into a number that no number is written with."""
+    word = fold(token.lower_)
+    return token.is_alpha and token.is_lower and not (
+        word in _UNITS or word in _SCALES or word in _VAGUE or word in _NUMBER_WORDS
+        or _CURRENCY_WORD.fullmatch(word) or _PERCENT.fullmatch(word))
 
 
 def _is_furniture(span: Span, words: numpy.ndarray) -> bool:
@@ -465,9 +548,11 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
         span, sentence = candidate.span, sentence_of(candidate.span)
         what = when = None
         sent_doc = parsed.get(sentence.start)
-        if sent_doc is not None:
-            offset = sentence.start
-            local = sent_doc[span.start - offset : span.end - offset]
+        offset = sentence.start
+        local = sent_doc[span.start - offset : span.end - offset] if sent_doc else None
+        if candidate.text.lower() == "one" and (local is None or local.root.dep_ != "nummod"):
+            continue  # only "one [woman]", confirmed by the parse
+        if sent_doc is not None and local is not None:
             inside = [c for c in found if sentence.start <= c.span.start < sentence.end]
             others = [c.span.start - offset for c in inside if c.span.start != span.start]
             numbers = {i - offset for c in inside for i in range(c.span.start, c.span.end)}
@@ -480,18 +565,29 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
         )
     for candidate in found:  # the two ends of a range share what they count and when
         partner = figures.get(id(candidate.partner)) if candidate.partner else None
-        if partner is not None:
+        if partner is not None and id(candidate) in figures:
             figure = figures[id(candidate)]
             figure.what = figure.what or partner.what
             figure.when = figure.when or partner.when
     previous: Figure | None = None
     for candidate in found:  # "…to $1.97 billion, down [from] $2.1 billion", "…, [or] 0.36%"
+        if id(candidate) not in figures:
+            continue
         figure = figures[id(candidate)]
-        if (figure.what is None and previous is not None and previous.what
-                and previous.sentence == figure.sentence and _compares(candidate.span)):
+        if (previous is not None and previous.what and previous.sentence == figure.sentence
+                and (_restates(candidate.span)
+                     or (figure.what is None and _compares(candidate.span)))):
             figure.what = previous.what
         previous = figure
     return list(figures.values())
+
+
+def _restates(span: Span) -> bool:
+    """"…208,560 new vehicles this year[, down] 5 percent", "102.2 points[, or] 0.36%": the
+    change or another form of the figure just before, whatever the parse says."""
+    doc, start = span.doc, span.start
+    return start >= 2 and doc[start - 2].text == "," and doc[start - 1].lower_ in (
+        "up", "down", "or")
 
 
 def _compares(span: Span) -> bool:
@@ -511,39 +607,125 @@ def _what(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
     heads = ("of", "in") if unit not in (None, "%") else ("of",)
     for child in root.children:
         if child.dep_ == "prep" and child.lower_ in heads and child.i not in inside:
-            objects = [c for c in child.children if c.dep_ == "pobj" and c.ent_type_ != "DATE"]
+            objects = [c for c in child.children if c.dep_ == "pobj"
+                       and c.ent_type_ not in _SETTINGS and not _distributive(c)
+                       and c.lower_ not in _SETTING_WORDS]
             if objects:
                 return _phrase(objects[0], inside)
     head = root.head
-    if (root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod")
-            and head.i not in inside and _is_noun(head)):
+    if _modifies(root, inside):
         if head.lower_ not in _UNIT_NOUNS:
             return _phrase(head, inside)  # "20,000 [visas]", "28,848 [encounters with …]"
-        # "rose 102.2 [points]", "weighed 243 [pounds]": a measure of the verb's subject.
+        # "rose 102.2 [points]", "weighed 243 [pounds]": a measure of the verb's subject;
+        # "the $0.06/[kWh] benchmark": of the noun the unit modifies.
         root, head = head, head.head
         inside.add(root.i)
+        if _modifies(root, inside) and head.lower_ not in _UNIT_NOUNS:
+            return _phrase(head, inside)
     while root.dep_ in ("conj", "appos") and head.i in inside | {h.i for h in _unit_heads(root)}:
         root, head = head, head.head  # "102.2 points, or [0.36%]": a restatement
+    if root.dep_ == "appos" and _is_noun(head) and head.i not in inside:
+        return _phrase(head, inside)  # "their estimate ([$6 million] in both cases)"
+    if root.dep_ == "pobj" and head.lower_ == "of" and _is_noun(head.head) \
+            and head.head.i not in inside and head.head.lower_ not in _UNIT_NOUNS:
+        owner = head.head
+        if owner.lower_ not in _IDIOMS:
+            return _phrase(owner, inside)  # "a net worth [of $17 million]", "an increase [of 5%]"
+        root, head = owner, owner.head  # "spent on payments, to the tune [of] $28 billion"
+        if head.dep_ == "prep" and fold(head.head.lower_) in _SPENDING:
+            return _spent(head.head, figure, inside | {root.i, head.i})
     verb = head.head if root.dep_ == "pobj" else head
+    via = head if root.dep_ == "pobj" else None  # the figure's preposition
     for _ in range(2):  # "rose … [from] 0.90 percent to 1.23 percent"
         if verb.dep_ == "prep" and verb.lower_ in _SPAN_WORDS:
             verb = verb.head
     if verb.lower_ in _PARTICLES and not _is_verb(verb):
         verb = verb.head  # "was [up] 0.1%"
-    if root.dep_ == "nsubj" and (fronted := _fronted_of(figure.doc)) is not None:
-        return _phrase(fronted, inside)  # "Of the participants, 77 percent were…"
-    if root.dep_ == "pobj" and head.lower_ == "by" and _is_verb(verb):
-        # "reduced [GDP] by 0.25 percent": what changed is the object, if there is one
-        objects = [c for c in verb.children if c.dep_ == "dobj" and c.i not in inside]
-        if objects:
-            return _phrase(objects[0], inside)
+        if _is_noun(verb) and verb.i not in inside:
+            return _phrase(verb, inside)  # "with the euro [up 0.05%]"
+    if root.dep_ in ("nsubj", "nsubjpass", "npadvmod", "conj") \
+            and (fronted := _fronted_of(figure.doc)) is not None:
+        return _phrase(fronted, inside)  # "Of the participants, 77 percent were…, 15% Hispanic"
+    if via is not None and via.lower_ in _CHANGE_PREPS:
+        if _is_verb(verb):
+            # "reduced [GDP] by 0.25 percent", "increase [efficiency] from 20% to 24%": what
+            # changed is the object, if there is one
+            objects = [c for c in verb.children if c.dep_ == "dobj" and _is_thing(c, inside)]
+            if objects:
+                return _phrase(objects[0], inside)
+        elif _is_noun(verb) and verb.i not in inside and verb.lower_ not in _UNIT_NOUNS:
+            # "a reduction [in solar module costs] from $0.23 to $0.10", else "an increase"
+            changed = _object_of(verb, ("in", "of"), inside)
+            return _phrase(changed if changed is not None else verb, inside)
+    if via is not None and via.lower_ == "at" and _is_verb(verb) and verb.lower_ not in _PLACES:
+        objects = [c for c in verb.children if c.dep_ == "dobj" and _is_thing(c, inside)]
+        subject = objects[0] if objects else _subject(verb)
+        return _phrase(subject, inside) if subject is not None else None
+    if unit not in _COUNT_UNITS - {None, "%"} or not _is_verb(verb):
+        pass
+    elif root.dep_ in ("dobj", "dative") and fold(verb.lower_) in _SPENDING:
+        return _spent(verb, figure, inside)  # "spent Rs 24 lakh [in the four attempts]"
+    elif root.dep_ == "npadvmod" and verb.lower_ in _IDIOMS and fold(verb.head.lower_) in _SPENDING:
+        return _spent(verb.head, figure, inside)
     if (root.dep_ not in ("pobj", "dobj", "attr", "oprd", "obj", "npadvmod")
             or not _is_verb(verb)):
         return None
-    if not _is_level_verb(verb.lower_) and root.dep_ != "attr":
+    # Any verb of a share or a measure ("the yen strengthened 0.13%"), else a verb of level.
+    if not (unit == "%" or _is_level_verb(verb.lower_) or root.dep_ == "attr"):
         return None
     subject = _subject(verb)
     return _phrase(subject, inside) if subject is not None else None
+
+
+# Where or when a sum is, not what it is: "$1.10 [in London]", "$2 billion [in 2023]".
+_SETTINGS = frozenset({"DATE", "TIME", "GPE", "LOC", "FAC"})
+_SETTING_WORDS = frozenset({"trading", "trade", "session", "morning", "afternoon", "evening",
+                            "total", "all", "sum", "terms", "value", "today"})
+
+
+def _distributive(token: Token) -> bool:
+    """"in [both] cases", "in [each] case": how a figure applies, not what it counts."""
+    return any(c.dep_ in ("det", "predet") and c.lower_ in ("both", "each", "every", "all")
+               for c in token.children)
+
+
+def _is_thing(token: Token, inside: set[int]) -> bool:
+    """A noun phrase that is not a figure or its unit: "lost [1.85 points] … to 3,120.18"."""
+    return token.lower_ not in _UNIT_NOUNS and not inside.intersection(
+        range(token.left_edge.i, token.right_edge.i + 1))
+
+
+def _modifies(root: Token, inside: set[int]) -> bool:
+    head = root.head
+    return (root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod")
+            and head.i not in inside and _is_noun(head))
+
+
+def _object_of(token: Token, preps: tuple[str, ...], inside: set[int]) -> Token | None:
+    for child in token.children:
+        if child.dep_ == "prep" and child.lower_ in preps and child.i not in inside:
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj" and grandchild.i not in inside:
+                    return grandchild
+    return None
+
+
+def _spent(verb: Token, figure: Span, inside: set[int]) -> str | None:
+    """Money a verb of spending moves: "spent … [on advocacy]", "given … [to an agent]"."""
+    places = [c for t in (verb, *figure) for c in t.children
+              if c.dep_ in ("prep", "dative") and c.lower_ in _SPENT_ON and c.i not in inside
+              and any(g.dep_ == "pobj" for g in c.children)]
+    if not places:
+        return None
+    place = min(places, key=lambda c: c.i)
+    doc, end = place.doc, place.right_edge.i + 1
+    end = min([end] + [i for i in inside if place.i < i < end])  # "… in [four attempts]
+    while end > place.i + 1 and (doc[end - 1].is_punct or doc[end - 1].dep_ == "cc"):
+        end -= 1  # and Rs 40 lakh on…"
+    words = doc[place.i : end]
+    if len(words) < 2 or len(words) > _MAX_WHAT_TOKENS:
+        return None
+    return f"{verb.text} {words.text}"
 
 
 def _is_level_verb(word: str) -> bool:
@@ -598,16 +780,45 @@ def _phrase(head: Token, exclude: set[int]) -> str | None:
                       or tokens[0].i in exclude or tokens[0].lower_ in _HEDGES
                       or tokens[0].lower_ in _RANGE_JOINERS):
         tokens.pop(0)
+    for k, token in enumerate(tokens[:-1]):
+        if token.text == "," and tokens[k + 1].dep_ in _AFTERTHOUGHTS:
+            tokens = tokens[:k]  # "one woman[, near the river]"
+            break
     while tokens and tokens[-1].is_punct:
         tokens.pop()
-    if not tokens or len(tokens) > _MAX_WHAT_TOKENS:
-        return None  # a runaway subtree (lists, tables) says nothing useful
+    if len(tokens) > _MAX_WHAT_TOKENS:
+        # A long subtree: its core, "the number of respondents [aged between … who had …]"
+        core = sorted(_core(head, exclude))
+        if len(core) > _MAX_WHAT_TOKENS:
+            return None  # a runaway subtree (lists, tables) says nothing useful
+        text = "".join(head.doc[i].text_with_ws for i in core).strip()
+        return _COUNT_PREFIX.sub("", text) or None if "\n" not in text else None
+    if not tokens:
+        return None
     if len(tokens) == 1 and tokens[0].lower_ in _PRONOUNS:
         return None  # "16,531 of them"
     text = head.doc[tokens[0].i : tokens[-1].i + 1].text
     if "\n" in text or "://" in text:
         return None
     return _COUNT_PREFIX.sub("", text) or None
+
+
+def _core(head: Token, exclude: set[int]) -> set[int]:
+    """The head, the words that name it (compounds, adjectives, possessives) and its "of"
+    phrase, without clauses or other prepositions."""
+    kept = {head.i}
+    for child in head.children:
+        if child.i in exclude:
+            continue
+        if child.dep_ in _CORE or (child.dep_ == "prep" and child.lower_ == "of"):
+            kept |= _core(child, exclude)
+        elif child.dep_ == "pobj" and head.dep_ == "prep":
+            kept |= _core(child, exclude)
+    return kept
+
+
+_AFTERTHOUGHTS = frozenset({"prep", "advmod", "acl", "relcl", "npadvmod", "appos", "advcl"})
+_CORE = frozenset({"compound", "amod", "nmod", "poss", "case", "nummod", "quantmod", "advmod"})
 
 
 def _is_date_phrase(token: Token) -> bool:

@@ -29,7 +29,7 @@ from itertools import islice
 from pathlib import Path
 
 import spacy
-from spacy.attrs import IS_SPACE, SENT_START
+from spacy.attrs import IS_LOWER, IS_SPACE, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import get_model_meta, get_package_path, is_package
@@ -260,19 +260,27 @@ def _build(model: str, setting: str) -> _Pipeline:
 @Language.component("monitor_paragraphs")
 def paragraph_starts(doc: Doc) -> Doc:
     """Clean text has one paragraph per line, and no sentence runs across a line break; the
-    senter sometimes joins them after a closing quote ("…migration.”⏎The Cuban…")."""
-    spaces = doc.to_array(IS_SPACE)[:-1].nonzero()[0].tolist()
-    if not spaces:
+    senter sometimes joins them after a closing quote ("…migration.”⏎The Cuban…"). Within a
+    line, no sentence starts with a lower-case word: the senter breaks after tickers and
+    codes ("The S&P 500 .SPX ⏎lost 1.85 points"), leaving the figure without its subject."""
+    if len(doc) < 2:
         return doc
     # On the arrays: setting Token.is_sent_start one by one costs ten times as much.
-    starts = doc.to_array(SENT_START)
+    starts = doc.to_array(SENT_START).astype("int64")  # -1: not a start
+    spaces = doc.to_array(IS_SPACE)
+    lower = doc.to_array(IS_LOWER)
     changed = False
-    for i in spaces:
+    for i in spaces[:-1].nonzero()[0].tolist():
         if starts[i + 1] != 1 and "\n" in doc[i].text:
             starts[i + 1] = 1
             changed = True
+    for i in (lower[1:] & (starts[1:] == 1)).nonzero()[0].tolist():
+        before = doc[i]  # token i + 1 starts a sentence with a lower-case word
+        if not (spaces[i] and "\n" in before.text) and not before.text.endswith("\n"):
+            starts[i + 1] = -1
+            changed = True
     if changed:
-        doc.from_array([SENT_START], starts)
+        doc.from_array([SENT_START], starts.astype("uint64"))
     return doc
 
 

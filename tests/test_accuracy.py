@@ -20,10 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = Path(__file__).resolve().parent / "gold"
 
-# Regression floors: just under what the committed tagger measures (officials 0.930, agencies
-# 0.879, figures value+what 0.609). Raise them as the entity layer improves; the issue's
-# targets are the xfail tests below until they are met.
-FLOORS = {"officials": 0.90, "agencies": 0.85, "figures": 0.58}
+# Regression floors: at or just under what the committed tagger measures (officials 0.930,
+# agencies 0.879, figures value+what 0.870). Raise them as the entity layer improves; the
+# issue's targets are the xfail tests below until they are met.
+FLOORS = {"officials": 0.90, "agencies": 0.85, "figures": 0.85}
 TARGETS = {"officials": 0.90, "agencies": 0.90, "figures": 0.85}
 
 
