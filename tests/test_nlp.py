@@ -328,7 +328,7 @@ def test_gazetteer_compiles_plain_patterns_and_keeps_the_others() -> None:
     ])
     assert len(gazetteer.tokens) == 1  # only the pattern with "OP" needs the slow Matcher
     doc = gazetteer(pipeline("The CUBAN NAVY and the FAR, not far, met Tropas Guardafronteras "
-                             "over havana club."))
+                             "over the havana club."))
     assert [(e.text, e.ent_id_) for e in doc.ents] == [
         ("CUBAN NAVY", "Navy of Cuba"), ("FAR", "Revolutionary Armed Forces"),
         ("Tropas Guardafronteras", "Cuban Border Guard"), ("havana club", "Havana Club")]
