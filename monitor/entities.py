@@ -70,8 +70,11 @@ _GENERIC_HEADS = frozenset({
     "department", "departments", "government", "governments", "administration", "office",
     "bureau", "commission", "council", "committee", "service", "authority", "directorate",
     "secretariat", "regime", "embajada", "ministerio", "gobierno", "agencia", "island",
-    "court", "tribunal", "parliament", "assembly",
+    "court", "tribunal", "parliament", "assembly", "subcommittee", "panel",
 })
+# Words that say only whose chamber a committee is: "House Committee", "Senate panel".
+_LEGISLATURES = frozenset({"house", "senate", "congressional", "congress", "parliamentary",
+                           "parliament", "joint"})
 # Heads that start a body's name and may run on past "and": "Ministry of Energy [and Mines]".
 _BODY_STARTS = frozenset({"ministry", "department", "office", "bureau", "secretariat",
                           "ministerio", "departamento"})
@@ -395,14 +398,19 @@ def _repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
         span = entity.span
         if entity.label in _PERSON_LABELS and len(span) > 1 and span[0].lower_ in _HONORIFICS:
             entity.span = span[1:]
+        elif len(span) > 1 and span[-1].lower_ in _CONNECTORS:
+            entity.span = span[:-1]  # "[Department of Economics at] Columbia University"
     _join_hyphenated_names(doc, entities)
     entities = _split_place_prefix(doc, entities, table)
     entities = _join_compound_groups(doc, entities)
     _extend_conjoined_bodies(doc, entities)
     entities = _administrations(doc, entities, table)
     entities = _owned_bodies(doc, entities, table)
+    entities = _named_by_owner(doc, entities, table)
     entities = _foreign_bodies(doc, entities, table)
-    return [e for e in entities if not _is_bare_head(e)]
+    entities = _nested_bodies(doc, entities)
+    _academic_departments(doc, entities)
+    return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
 
 
 def _split_place_prefix(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
@@ -619,6 +627,137 @@ def _foreign_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
     return out
 
 
+def _named_by_owner(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """Bodies written in lower case after the country or place that owns them: "Russia's
+    foreign ministry", "the French foreign ministry" (the Russian Foreign Ministry), "the
+    Orange County, Calif., sheriff's office" (Orange County Sheriff's Office). The owner makes
+    the description a name; without one ("the foreign ministry") it stays none."""
+    at = {t: e for e in entities for t in range(e.span.start, e.span.end)}
+    found: list[_Entity] = []
+    for owner in entities:
+        if owner.label not in ("GPE", "NORP"):
+            continue
+        end = owner.span.end
+        if end < len(doc) and doc[end].text in _POSSESSIVE:
+            end += 1
+        country = _country(owner, table)
+        body = _national_body(doc, end, at) if country not in (None, "United States") else None
+        if body is not None and country is not None:
+            demonym = table.demonym(country) or country
+            found.append(_Entity(doc[owner.span.start : body], "ORG", country=country,
+                                 fixed=f"{demonym} {title_case(doc[end:body].text)}"))
+            continue
+        if owner.label != "GPE" or country is not None:
+            continue
+        # "Orange County, Calif., sheriff's office": a state may follow the county
+        state = at.get(end + 1) if end < len(doc) and doc[end].text == "," else None
+        after = end
+        if state is not None and state.label == "GPE" and state.span.end < len(doc) and (
+                doc[state.span.end].text == ","):
+            after = state.span.end + 1
+        body = _local_body(doc, after, at)
+        if body is not None:
+            place = normalise_name(owner.span.text)
+            found.append(_Entity(doc[owner.span.start : body], "ORG",
+                                 fixed=f"{place} {title_case(doc[after:body].text)}"))
+    if not found:
+        return entities
+    taken = {t for e in found for t in range(e.span.start, e.span.end)}
+    kept = [e for e in entities if not taken.intersection(range(e.span.start, e.span.end))]
+    return sorted(kept + found, key=lambda e: e.span.start)
+
+
+def _national_body(doc: Doc, i: int, at: dict[int, _Entity]) -> int | None:
+    """End of a lower-case national body's name starting at token ``i`` ("foreign ministry",
+    "parliament", "supreme court", "central bank"), or None."""
+    for end in range(i + 1, min(i + 4, len(doc)) + 1):
+        words = doc[i:end]
+        if not all(t.is_alpha and t.is_lower and (t.i not in at or not at[t.i].known)
+                   for t in words):
+            return None
+        if _NATIONAL_BODY.fullmatch(words.text):
+            return end
+    return None
+
+
+def _local_body(doc: Doc, i: int, at: dict[int, _Entity]) -> int | None:
+    """End of a local law-enforcement body's name at token ``i`` ("sheriff's office", "police
+    department"), any case, or None."""
+    for end in range(i + 1, min(i + 4, len(doc)) + 1):
+        words = doc[i:end]
+        if any(t.i in at and at[t.i].known for t in words):
+            return None
+        if _LOCAL_BODY.fullmatch(words.text.lower().replace("’", "'")):
+            return end
+    return None
+
+
+# Lower-case bodies that a country names: "[Russia's] foreign ministry", "[Nigeria's] senate".
+_NATIONAL_BODY = re.compile(
+    r"(\w+ )?ministry|(foreign|home) office|parliament|senate|(national|general) assembly"
+    r"|(supreme|constitutional|high) court|central bank"
+)
+# Local bodies that a county or city names: "[Orange County] sheriff's office".
+_LOCAL_BODY = re.compile(
+    r"(sheriff|county sheriff|district attorney) ?'s (office|department)"
+    r"|(police|sheriff|fire) department|police service|police force"
+)
+
+
+def _nested_bodies(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+    """"the [White House] [National Security Council]": a known body written right before
+    another body's name is part of that name, no body of its own (the gold convention: the
+    body is the National Security Council)."""
+    out: list[_Entity] = []
+    for entity in entities:
+        last = out[-1] if out else None
+        if (last is not None and last.known and last.label == "ORG" == entity.label
+                and last.span.end == entity.span.start and doc[last.span.end - 1].whitespace_
+                and (entity.known or looks_like_agency(entity.span.text))):
+            entity.span = doc[last.span.start : entity.span.end]
+            if not entity.known:
+                entity.fixed = normalise_name(entity.span.text)
+            out[-1] = entity
+            continue
+        out.append(entity)
+    return out
+
+
+def _academic_departments(doc: Doc, entities: list[_Entity]) -> None:
+    """"the Department of Health Sciences at the U.K.'s University of York": a department of
+    a university (a school, a college) is part of no government."""
+    starts = {e.span.start: e for e in entities}
+    for entity in entities:
+        i = entity.span.end
+        if entity.known or i >= len(doc) or doc[i].lower_ not in ("at", "of"):
+            continue
+        i += 1
+        for _ in range(5):  # "the", "U.K.", "'s" before the university's name
+            if i in starts and _ACADEMIC.search(starts[i].span.text):
+                entity.kind = "organization"
+                break
+            if i in starts:
+                i = starts[i].span.end
+            elif i < len(doc) and (doc[i].lower_ in _DETERMINERS or doc[i].text in _POSSESSIVE):
+                i += 1
+            else:
+                break
+
+
+_ACADEMIC = re.compile(r"\b(university|college|school|institute of technology|universidad)\b",
+                       re.IGNORECASE)
+# "U.S. Treasury yields": the securities, not the department.
+_SECURITIES = frozenset({"yield", "yields", "bond", "bonds", "note", "notes", "bill", "bills",
+                         "securities", "futures", "prices", "market", "markets", "auction",
+                         "auctions", "curve", "rally", "selloff", "sell-off"})
+
+
+def _is_security(doc: Doc, entity: _Entity) -> bool:
+    span = entity.span
+    return (span[-1].lower_ in ("treasury", "treasuries") and span.end < len(doc)
+            and doc[span.end].lower_ in _SECURITIES)
+
+
 def _entity_after(doc: Doc, i: int, word: str, at: dict[int, _Entity]) -> _Entity | None:
     """The entity that starts right after ``word`` (and an optional "the") at token ``i``."""
     if i >= len(doc) or doc[i].lower_ != word:
@@ -653,6 +792,8 @@ def _is_bare_head(entity: _Entity) -> bool:
              if w not in _DETERMINERS and w not in _POSSESSIVE_PRONOUNS and w != "s"]
     if words and words[-1] in _GENERIC_HEADS and entity.span.text.islower():
         return True  # "the immigration department": a description the NER took for a name
+    if len(words) > 1 and all(w in _LEGISLATURES for w in words[:-1]):
+        words = words[-1:]  # "the powerful House Committee": which one, it does not say
     return len(words) == 1 and words[0] in _GENERIC_HEADS
 
 

@@ -52,3 +52,59 @@ def test_titles_and_honorifics_do_not_lengthen_a_body(tagger: Tagger, text: str,
 def test_a_longer_name_still_wins_over_the_gazetteer(tagger: Tagger) -> None:
     names = agencies(tagger, "The Senate Foreign Relations Committee met on Tuesday.")
     assert names == ["Senate Foreign Relations Committee"]
+
+
+# --------------------------------------------------------------------------- bodies by form
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Russia's foreign ministry said it viewed the move as illegal.",
+     ["Russian Foreign Ministry"]),
+    ("The French foreign ministry said it regrets the decision.", ["French Foreign Ministry"]),
+    ("The foreign ministry said it regrets the decision.", []),
+    ("Kenya's parliament voted on Tuesday.", ["Kenyan Parliament"]),
+    ("The man was arrested by the Orange County, Calif., sheriff's office on Monday.",
+     ["Orange County Sheriff's Office"]),
+    ("The Orange County Sheriff's Office arrested the man.", ["Orange County Sheriff's Office"]),
+    ("Officers of the Chicago police department arrested the man.",
+     ["Chicago Police Department"]),
+])
+def test_bodies_named_by_their_owner(tagger: Tagger, text: str, expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+def test_a_body_inside_another_bodys_name_is_not_listed(tagger: Tagger) -> None:
+    nested = "Vindman is the White House National Security Council Ukraine expert."
+    assert agencies(tagger, nested) == ["U.S. National Security Council"]
+    both = "The White House declined to comment. " + nested
+    assert agencies(tagger, both) == ["White House", "U.S. National Security Council"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Volker testified before the powerful House Committee.", []),
+    ("Volker testified before the House Intelligence Committee.",
+     ["House Intelligence Committee"]),
+])
+def test_generic_committee_is_no_body(tagger: Tagger, text: str, expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ian Hamilton, an expert at the Department of Health Sciences at the U.K.'s University "
+     "of York, said so.", []),
+    ("A professor in the Department of Economics at Columbia University said so.", []),
+    ("The Department of Health said hospitals were full.", ["Department of Health"]),
+])
+def test_university_departments_are_no_agencies(tagger: Tagger, text: str,
+                                                expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Long-dated U.S. Treasury yields slipped as risk appetite weakened.", []),
+    ("Treasury prices rose on Monday.", []),
+    ("The U.S. Treasury said it would sanction the bank.", ["U.S. Department of the Treasury"]),
+])
+def test_treasury_securities_are_no_agency(tagger: Tagger, text: str,
+                                           expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
