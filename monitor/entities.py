@@ -34,7 +34,7 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
 from .assets import model_file
-from .gazetteer import AGENCY_COUNTRIES, Names, names
+from .gazetteer import AGENCY_COUNTRIES, GENERIC_BODIES, Names, names
 from .text import fold, squash, strip_accents
 
 KINDS = ("official", "person", "agency", "organization", "place", "group", "other")
@@ -50,7 +50,8 @@ _AFFILIATION_LABELS = frozenset({"GPE", "NORP", "ORG", "LOC"})
 # A government body by the shape of its name, for ORGs the gazetteer does not know.
 _AGENCY_FORM = re.compile(
     r"\b(ministry|ministerio|department|dept|departamento|embassy|embajada|consulate|"
-    r"consulado|coast guard|border patrol|national assembly|parliament|senate|congress|"
+    r"consulado|coast guard|border patrol|national assembly|general assembly|parliament|"
+    r"senate|congress|"
     r"house of representatives|armed forces|police|secretariat|court of)\b"
     r"|\b(agency|administration|service|commission|bureau|office|council|directorate|"
     r"authority|command|court|tribunal|agencia)$"
@@ -409,6 +410,8 @@ def _repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
     entities = _named_by_owner(doc, entities, table)
     entities = _foreign_bodies(doc, entities, table)
     entities = _nested_bodies(doc, entities)
+    entities = _generic_bodies(doc, entities, table)
+    entities = _judicial_districts(doc, entities)
     _academic_departments(doc, entities)
     return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
 
@@ -721,6 +724,118 @@ def _nested_bodies(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
             continue
         out.append(entity)
     return out
+
+
+def _generic_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """Whose is a bare "Senate", "House of Representatives", "National Assembly" (bodies many
+    countries have; the gazetteer's owner is a default): the country after it ("the Senate of
+    Nigeria"), else the one the article gives the same body ("the Nigerian Senate" anywhere in
+    it: the nearest before, else the first after), else the one the article is plainly about
+    (no word of the default's country, and a body of that one named or the country three
+    times). "General Assembly" is the UN's only in an article that names the UN."""
+    for entity in entities:  # "the Senate of Nigeria" as the NER took it: "Nigerian Senate"
+        if entity.label == "ORG" and not entity.known:
+            generic, _, place = normalise_name(entity.span.text).partition(" of ")
+            country = table.country(place) if fold(generic) in GENERIC_BODIES else None
+            if country is not None:
+                entity.fixed = f"{table.demonym(country) or country} {generic}"
+                entity.country = country
+    bare = [e for e in entities if e.gazetteer_id and fold(e.span.text) in GENERIC_BODIES]
+    if not bare:
+        return entities
+    named = {e.known for e in entities if e.known}
+    bare_ids = {id(e) for e in bare}
+    qualified = [(e, country) for e in entities if e.label == "ORG" and id(e) not in bare_ids
+                 and (country := _owner_country(e, table))]
+    seen: dict[str, int] = {}  # country -> how often the article names it or its bodies
+    for entity in entities:
+        if id(entity) not in bare_ids and entity.label not in _PERSON_LABELS:
+            country = _country(entity, table)
+            if country:
+                seen[country] = seen.get(country, 0) + 1
+    at = {e.span.start: e for e in entities}
+    absorbed: set[int] = set()  # ids of the owners taken into "the Senate of Nigeria"
+    for entity in bare:
+        generic, context = GENERIC_BODIES[fold(entity.span.text)]
+        default = AGENCY_COUNTRIES.get(entity.gazetteer_id)
+        if context and not any(n.startswith(context) for n in named):
+            entity.gazetteer_id = ""  # a state's "General Assembly"
+            continue
+        owner = _entity_after(doc, entity.span.end, "of", at)
+        country = _country(owner, table) if owner is not None and owner.label == "GPE" else None
+        if country is not None and owner is not None:
+            entity.span = doc[entity.span.start : owner.span.end]
+            absorbed.add(id(owner))
+        else:
+            same = [(q, c) for q, c in qualified
+                    if fold(_base_name(q, table)).endswith(f" {fold(generic)}")]
+            before = [(q, c) for q, c in same if q.span.start < entity.span.start]
+            if same:
+                country = (before[-1] if before else same[0])[1]
+            elif default not in seen:
+                others = {c for c, n in seen.items() if n >= 3} | {c for _, c in qualified}
+                country = next(iter(others)) if len(others) == 1 else None
+        if country is None or country == default:
+            continue
+        entity.gazetteer_id = ""
+        entity.country = country
+        entity.fixed = f"{table.demonym(country) or country} {generic}"
+    return [e for e in entities if id(e) not in absorbed]
+
+
+def _judicial_districts(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+    """"the U.S. Attorney's Office [for the Western District of New York]": one office of
+    many, named with its district (the NER reads the district as a place of its own)."""
+    # "U.S. Attorney's Office" -> the districts the article gives it
+    districts: dict[str, set[str]] = {}
+    for entity in entities:
+        end = _district_end(doc, entity.span.end)
+        if end is None or not (entity.known or looks_like_agency(entity.span.text)):
+            continue
+        base = entity.known or normalise_name(entity.span.text)
+        entity.fixed = f"{base} {doc[entity.span.end : end].text}"
+        districts.setdefault(base, set()).add(entity.fixed)
+        entity.gazetteer_id = ""
+        entity.country = entity.country or AGENCY_COUNTRIES.get(base, "")
+        entity.span = doc[entity.span.start : end]
+    for entity in entities:  # then "the U.S. attorney's office" is that one, if only one
+        if len(districts.get(entity.gazetteer_id, ())) == 1:
+            [entity.fixed] = districts[entity.gazetteer_id]
+            entity.gazetteer_id = ""
+    taken = [(e.span.start, e.span.end) for e in entities if e.fixed]
+    return [e for e in entities
+            if e.fixed or not any(s <= e.span.start and e.span.end <= t for s, t in taken)]
+
+
+def _district_end(doc: Doc, i: int) -> int | None:
+    """End of "for the [Western] District of New York" at token ``i``, or None."""
+    if i + 4 >= len(doc) or doc[i].lower_ != "for" or doc[i + 1].lower_ != "the":
+        return None
+    i += 2
+    while i < len(doc) and doc[i].is_title and doc[i].lower_ not in ("district", "circuit"):
+        i += 1
+    if i + 2 >= len(doc) or doc[i].lower_ not in ("district", "circuit") or (
+            doc[i + 1].lower_ != "of"):
+        return i + 1 if i < len(doc) and doc[i].lower_ == "circuit" else None
+    end = i + 2
+    while end < len(doc) and doc[end].is_title and doc[end].is_alpha and end - i <= 5:
+        end += 1
+    return end if end > i + 2 else None
+
+
+def _owner_country(entity: _Entity, table: Names) -> str | None:
+    """The country a body's own name gives it: "Nigerian Senate", "Kenya's Parliament"."""
+    if entity.country:
+        return entity.country
+    if entity.known:
+        return AGENCY_COUNTRIES.get(entity.known)
+    words = _without_determiner(entity.span)
+    if not looks_like_agency(words.text):
+        return None
+    for end in (2, 1):
+        if len(words) > end and (country := table.country(words[:end].text)):
+            return country
+    return None
 
 
 def _academic_departments(doc: Doc, entities: list[_Entity]) -> None:

@@ -2,7 +2,10 @@
 component that runs after the statistical NER and overrides it where they overlap.
 
 The file holds EntityRuler-style rules, one per line: ``{"label": "ORG", "pattern": [...],
-"id": "<canonical name>", "country": "<whose body it is>"}``. Token patterns made only of
+"id": "<canonical name>", "country": "<whose body it is>"}``; a bare name that many countries
+use ("Senate", "National Assembly") also carries ``"generic": "<that name>"`` (and
+``"context": "<body>"`` when it names that body's organ only where the body is named: the
+UN's "General Assembly"), so that the article can give it another owner. Token patterns made only of
 ``LOWER`` (or only of ``ORTH``) values, ``IN`` lists included, are compiled into PhraseMatcher
 phrases: a PhraseMatcher costs the same for ten names or a thousand, while spaCy's Matcher tries
 every token pattern at every token (the 280 rules took 3-4 s per 100,000 words, a quarter of
@@ -42,6 +45,11 @@ _HONORIFICS = frozenset({"rt", "hon", "honourable", "honorable", "mr", "mrs", "m
 #: Canonical agency name -> the country whose body it is, from every gazetteer built in this
 #: process ("its Embassy in Havana" after "the State Department" is the US embassy).
 AGENCY_COUNTRIES: dict[str, str] = {}
+#: Folded surface of a body that many countries have ("senate", "national assembly") -> its
+#: generic name ("Senate") and the body whose organ it must be, if any ("General Assembly":
+#: the United Nations'), from the rules with a ``generic`` field: the gazetteer's country for
+#: it is only a default that the article may overrule ("the Nigerian Senate … the Senate").
+GENERIC_BODIES: dict[str, tuple[str, str]] = {}
 
 
 class Gazetteer:
@@ -58,6 +66,10 @@ class Gazetteer:
                 AGENCY_COUNTRIES[rule["id"]] = rule["country"]
             self.rules[nlp.vocab.strings.add(key)] = (rule["label"], rule.get("id", ""))
             pattern = rule["pattern"]
+            if rule.get("generic"):
+                for words in (_phrases(pattern, "LOWER") or _phrases(pattern, "ORTH") or []):
+                    GENERIC_BODIES[fold(" ".join(words))] = (rule["generic"],
+                                                            rule.get("context", ""))
             if isinstance(pattern, str):
                 self.phrases["LOWER"].add(key, [nlp.make_doc(pattern)])
                 continue
@@ -140,6 +152,9 @@ def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
         if any(_runs_on(e, match, not_names) for e in overlapping
                if e.label_ not in _PERSON_LABELS):
             continue
+        if fold(match.text) in GENERIC_BODIES and any(
+                _starts_before(e, match) for e in overlapping if e.label_ not in _PERSON_LABELS):
+            continue  # "the Virginia General Assembly", "the Texas Senate": not the default's
         kept = [e for e in kept if e not in overlapping]
         for ent in overlapping:
             if ent.label_ in _PERSON_LABELS and _runs_on(ent, match, not_names):
@@ -147,6 +162,13 @@ def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
         kept.append(match)
         taken.update(range(match.start, match.end))
     return sorted(kept, key=lambda s: s.start)
+
+
+def _starts_before(ent: Span, match: Span) -> bool:
+    """The entity starts before the match with more of a name (a capitalised word)."""
+    return ent.start < match.start and any(
+        t.is_alpha and t.is_title and t.lower_ not in _DEFINITE
+        for t in ent.doc[ent.start : match.start])
 
 
 def _runs_on(ent: Span, match: Span, not_names: frozenset[str] = _HONORIFICS) -> bool:

@@ -108,3 +108,57 @@ def test_university_departments_are_no_agencies(tagger: Tagger, text: str,
 def test_treasury_securities_are_no_agency(tagger: Tagger, text: str,
                                            expected: list[str]) -> None:
     assert agencies(tagger, text) == expected
+
+
+# --------------------------------------------------------------------------- whose body
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the default owner when the article names no other
+    ("The Senate passed the bill on Tuesday.", ["U.S. Senate"]),
+    # the country written with it, before or after
+    ("The Nigerian Senate passed the bill on Tuesday.", ["Nigerian Senate"]),
+    ("The Senate of Nigeria passed the bill on Tuesday.", ["Nigerian Senate"]),
+    # the same body named for another country anywhere in the article, before or after
+    ("The Senate resolved to observe a minute of silence. Senate Leader Ahmad Lawan raised "
+     "the motion.\n\n— The Nigerian Senate (@NGRSenate) October 9, 2018",
+     ["Nigerian Senate"]),
+    # an article plainly about another country: its chambers are that country's
+    ("The Senate resolved to honour a former Speaker of the House of Representatives. The "
+     "Nigerian Senate said the National Assembly would resume on Tuesday.",
+     ["Nigerian Senate", "Nigerian House of Representatives", "Nigerian National Assembly"]),
+    # a state's chamber is not the country's
+    ("The Texas Senate passed the bill on Tuesday.", ["Texas Senate"]),
+])
+def test_bodies_many_countries_have(tagger: Tagger, text: str, expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+def test_the_us_in_the_article_keeps_the_default(tagger: Tagger) -> None:
+    text = ("The Nigerian Senate met on Tuesday. In Washington, the Senate voted on the U.S. "
+            "budget while the House of Representatives was in recess.")
+    names = agencies(tagger, text)
+    assert "U.S. House of Representatives" in names
+    assert "Nigerian House of Representatives" not in names
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('"We are going to the (UN) General Assembly," he said after the United Nations vote.',
+     ["United Nations", "United Nations General Assembly"]),
+    ("The Virginia General Assembly passed the bill.", ["Virginia General Assembly"]),
+])
+def test_general_assembly_is_the_uns_only_where_the_un_is(tagger: Tagger, text: str,
+                                                         expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+def test_us_house_as_a_modifier(tagger: Tagger) -> None:
+    assert agencies(tagger, "The rumor tried to discredit her U.S. House testimony.") == [
+        "U.S. House of Representatives"]
+
+
+def test_us_attorneys_office_keeps_its_district(tagger: Tagger) -> None:
+    text = ("He pleaded guilty, the U.S. Attorney’s Office for the Western District of New "
+            "York said in a statement. The U.S. attorney's office did not say more.")
+    assert agencies(tagger, text) == [
+        "U.S. Attorney's Office for the Western District of New York"]
