@@ -730,9 +730,10 @@ def _generic_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
     """Whose is a bare "Senate", "House of Representatives", "National Assembly" (bodies many
     countries have; the gazetteer's owner is a default): the country after it ("the Senate of
     Nigeria"), else the one the article gives the same body ("the Nigerian Senate" anywhere in
-    it: the nearest before, else the first after), else the one the article is plainly about
-    (no word of the default's country, and a body of that one named or the country three
-    times). "General Assembly" is the UN's only in an article that names the UN."""
+    it: the nearest before, else the first after), else, for a chamber, the country whose
+    other chamber the article names ("the Nigerian Senate … the House of Representatives"),
+    when it says nothing of the default's country. "General Assembly" is the UN's only in an
+    article that names the UN."""
     for entity in entities:  # "the Senate of Nigeria" as the NER took it: "Nigerian Senate"
         if entity.label == "ORG" and not entity.known:
             generic, _, place = normalise_name(entity.span.text).partition(" of ")
@@ -747,12 +748,12 @@ def _generic_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
     bare_ids = {id(e) for e in bare}
     qualified = [(e, country) for e in entities if e.label == "ORG" and id(e) not in bare_ids
                  and (country := _owner_country(e, table))]
-    seen: dict[str, int] = {}  # country -> how often the article names it or its bodies
+    seen: set[str] = set()  # countries the article names, or whose bodies it names
     for entity in entities:
         if id(entity) not in bare_ids and entity.label not in _PERSON_LABELS:
             country = _country(entity, table)
             if country:
-                seen[country] = seen.get(country, 0) + 1
+                seen.add(country)
     at = {e.span.start: e for e in entities}
     absorbed: set[int] = set()  # ids of the owners taken into "the Senate of Nigeria"
     for entity in bare:
@@ -772,8 +773,11 @@ def _generic_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
             before = [(q, c) for q, c in same if q.span.start < entity.span.start]
             if same:
                 country = (before[-1] if before else same[0])[1]
-            elif default not in seen:
-                others = {c for c, n in seen.items() if n >= 3} | {c for _, c in qualified}
+            elif default not in seen and generic in _CHAMBERS:
+                # "the Nigerian Senate … the House of Representatives": one legislature's
+                others = {c for q, c in qualified
+                          if any(fold(_base_name(q, table)).endswith(f" {fold(chamber)}")
+                                 for chamber in _CHAMBERS)}
                 country = next(iter(others)) if len(others) == 1 else None
         if country is None or country == default:
             continue
@@ -781,6 +785,11 @@ def _generic_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
         entity.country = country
         entity.fixed = f"{table.demonym(country) or country} {generic}"
     return [e for e in entities if id(e) not in absorbed]
+
+
+# Chambers of a legislature: one named for a country makes the others of the article its.
+_CHAMBERS = ("Senate", "House of Representatives", "National Assembly", "Congress",
+             "Parliament")
 
 
 def _judicial_districts(doc: Doc, entities: list[_Entity]) -> list[_Entity]:

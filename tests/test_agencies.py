@@ -162,3 +162,15 @@ def test_us_attorneys_office_keeps_its_district(tagger: Tagger) -> None:
             "York said in a statement. The U.S. attorney's office did not say more.")
     assert agencies(tagger, text) == [
         "U.S. Attorney's Office for the Western District of New York"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a country named often, or another of its bodies, does not make it the chamber's owner
+    ("Congress voted to fund the war in Iraq. Iraqi officials welcomed it. Iraq's oil output "
+     "rose, and Baghdad said Iraq would pay.", ["U.S. Congress"]),
+    ("The Senate confirmed the nominee. Russia's foreign ministry objected.",
+     ["U.S. Senate", "Russian Foreign Ministry"]),
+])
+def test_other_countries_in_the_article_keep_the_default(tagger: Tagger, text: str,
+                                                         expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
