@@ -34,7 +34,7 @@ from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
 from .assets import model_file
-from .gazetteer import AGENCY_COUNTRIES, Names, names
+from .gazetteer import AGENCY_COUNTRIES, GENERIC_BODIES, Names, names
 from .text import fold, squash, strip_accents
 
 KINDS = ("official", "person", "agency", "organization", "place", "group", "other")
@@ -50,7 +50,8 @@ _AFFILIATION_LABELS = frozenset({"GPE", "NORP", "ORG", "LOC"})
 # A government body by the shape of its name, for ORGs the gazetteer does not know.
 _AGENCY_FORM = re.compile(
     r"\b(ministry|ministerio|department|dept|departamento|embassy|embajada|consulate|"
-    r"consulado|coast guard|border patrol|national assembly|parliament|senate|congress|"
+    r"consulado|coast guard|border patrol|national assembly|general assembly|parliament|"
+    r"senate|congress|"
     r"house of representatives|armed forces|police|secretariat|court of)\b"
     r"|\b(agency|administration|service|commission|bureau|office|council|directorate|"
     r"authority|command|court|tribunal|agencia)$"
@@ -70,8 +71,11 @@ _GENERIC_HEADS = frozenset({
     "department", "departments", "government", "governments", "administration", "office",
     "bureau", "commission", "council", "committee", "service", "authority", "directorate",
     "secretariat", "regime", "embajada", "ministerio", "gobierno", "agencia", "island",
-    "court", "tribunal", "parliament", "assembly",
+    "court", "tribunal", "parliament", "assembly", "subcommittee", "panel",
 })
+# Words that say only whose chamber a committee is: "House Committee", "Senate panel".
+_LEGISLATURES = frozenset({"house", "senate", "congressional", "congress", "parliamentary",
+                           "parliament", "joint"})
 # Heads that start a body's name and may run on past "and": "Ministry of Energy [and Mines]".
 _BODY_STARTS = frozenset({"ministry", "department", "office", "bureau", "secretariat",
                           "ministerio", "departamento"})
@@ -395,14 +399,21 @@ def _repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
         span = entity.span
         if entity.label in _PERSON_LABELS and len(span) > 1 and span[0].lower_ in _HONORIFICS:
             entity.span = span[1:]
+        elif len(span) > 1 and span[-1].lower_ in _CONNECTORS:
+            entity.span = span[:-1]  # "[Department of Economics at] Columbia University"
     _join_hyphenated_names(doc, entities)
     entities = _split_place_prefix(doc, entities, table)
     entities = _join_compound_groups(doc, entities)
     _extend_conjoined_bodies(doc, entities)
     entities = _administrations(doc, entities, table)
     entities = _owned_bodies(doc, entities, table)
+    entities = _named_by_owner(doc, entities, table)
     entities = _foreign_bodies(doc, entities, table)
-    return [e for e in entities if not _is_bare_head(e)]
+    entities = _nested_bodies(doc, entities)
+    entities = _generic_bodies(doc, entities, table)
+    entities = _judicial_districts(doc, entities)
+    _academic_departments(doc, entities)
+    return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
 
 
 def _split_place_prefix(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
@@ -619,6 +630,258 @@ def _foreign_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
     return out
 
 
+def _named_by_owner(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """Bodies written in lower case after the country or place that owns them: "Russia's
+    foreign ministry", "the French foreign ministry" (the Russian Foreign Ministry), "the
+    Orange County, Calif., sheriff's office" (Orange County Sheriff's Office). The owner makes
+    the description a name; without one ("the foreign ministry") it stays none."""
+    at = {t: e for e in entities for t in range(e.span.start, e.span.end)}
+    found: list[_Entity] = []
+    for owner in entities:
+        if owner.label not in ("GPE", "NORP"):
+            continue
+        end = owner.span.end
+        if end < len(doc) and doc[end].text in _POSSESSIVE:
+            end += 1
+        country = _country(owner, table)
+        body = _national_body(doc, end, at) if country not in (None, "United States") else None
+        if body is not None and country is not None:
+            demonym = table.demonym(country) or country
+            found.append(_Entity(doc[owner.span.start : body], "ORG", country=country,
+                                 fixed=f"{demonym} {title_case(doc[end:body].text)}"))
+            continue
+        if owner.label != "GPE" or country is not None:
+            continue
+        # "Orange County, Calif., sheriff's office": a state may follow the county
+        state = at.get(end + 1) if end < len(doc) and doc[end].text == "," else None
+        after = end
+        if state is not None and state.label == "GPE" and state.span.end < len(doc) and (
+                doc[state.span.end].text == ","):
+            after = state.span.end + 1
+        body = _local_body(doc, after, at)
+        if body is not None:
+            place = normalise_name(owner.span.text)
+            found.append(_Entity(doc[owner.span.start : body], "ORG",
+                                 fixed=f"{place} {title_case(doc[after:body].text)}"))
+    if not found:
+        return entities
+    taken = {t for e in found for t in range(e.span.start, e.span.end)}
+    kept = [e for e in entities if not taken.intersection(range(e.span.start, e.span.end))]
+    return sorted(kept + found, key=lambda e: e.span.start)
+
+
+def _national_body(doc: Doc, i: int, at: dict[int, _Entity]) -> int | None:
+    """End of a lower-case national body's name starting at token ``i`` ("foreign ministry",
+    "parliament", "supreme court", "central bank"), or None."""
+    for end in range(i + 1, min(i + 4, len(doc)) + 1):
+        words = doc[i:end]
+        if not all(t.is_alpha and t.is_lower and (t.i not in at or not at[t.i].known)
+                   for t in words):
+            return None
+        if _NATIONAL_BODY.fullmatch(words.text):
+            return end
+    return None
+
+
+def _local_body(doc: Doc, i: int, at: dict[int, _Entity]) -> int | None:
+    """End of a local law-enforcement body's name at token ``i`` ("sheriff's office", "police
+    department"), any case, or None."""
+    for end in range(i + 1, min(i + 4, len(doc)) + 1):
+        words = doc[i:end]
+        if any(t.i in at and at[t.i].known for t in words):
+            return None
+        if _LOCAL_BODY.fullmatch(words.text.lower().replace("’", "'")):
+            return end
+    return None
+
+
+# Lower-case bodies that a country names: "[Russia's] foreign ministry", "[Nigeria's] senate".
+_NATIONAL_BODY = re.compile(
+    r"(\w+ )?ministry|(foreign|home) office|parliament|senate|(national|general) assembly"
+    r"|(supreme|constitutional|high) court|central bank"
+)
+# Local bodies that a county or city names: "[Orange County] sheriff's office".
+_LOCAL_BODY = re.compile(
+    r"(sheriff|county sheriff|district attorney) ?'s (office|department)"
+    r"|(police|sheriff|fire) department|police service|police force"
+)
+
+
+def _nested_bodies(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+    """"the [White House] [National Security Council]": a known body written right before
+    another body's name is part of that name, no body of its own (the gold convention: the
+    body is the National Security Council)."""
+    out: list[_Entity] = []
+    for entity in entities:
+        last = out[-1] if out else None
+        if (last is not None and last.known and last.label == "ORG" == entity.label
+                and last.span.end == entity.span.start and doc[last.span.end - 1].whitespace_
+                and (entity.known or looks_like_agency(entity.span.text))):
+            entity.span = doc[last.span.start : entity.span.end]
+            if not entity.known:
+                entity.fixed = normalise_name(entity.span.text)
+            out[-1] = entity
+            continue
+        out.append(entity)
+    return out
+
+
+def _generic_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """Whose is a bare "Senate", "House of Representatives", "National Assembly" (bodies many
+    countries have; the gazetteer's owner is a default): the country after it ("the Senate of
+    Nigeria"), else the one the article gives the same body ("the Nigerian Senate" anywhere in
+    it: the nearest before, else the first after), else, for a chamber, the country whose
+    other chamber the article names ("the Nigerian Senate … the House of Representatives"),
+    when it says nothing of the default's country. "General Assembly" is the UN's only in an
+    article that names the UN."""
+    for entity in entities:  # "the Senate of Nigeria" as the NER took it: "Nigerian Senate"
+        if entity.label == "ORG" and not entity.known:
+            generic, _, place = normalise_name(entity.span.text).partition(" of ")
+            country = table.country(place) if fold(generic) in GENERIC_BODIES else None
+            if country is not None:
+                entity.fixed = f"{table.demonym(country) or country} {generic}"
+                entity.country = country
+    bare = [e for e in entities if e.gazetteer_id and fold(e.span.text) in GENERIC_BODIES]
+    if not bare:
+        return entities
+    named = {e.known for e in entities if e.known}
+    bare_ids = {id(e) for e in bare}
+    qualified = [(e, country) for e in entities if e.label == "ORG" and id(e) not in bare_ids
+                 and (country := _owner_country(e, table))]
+    seen: set[str] = set()  # countries the article names, or whose bodies it names
+    for entity in entities:
+        if id(entity) not in bare_ids and entity.label not in _PERSON_LABELS:
+            country = _country(entity, table)
+            if country:
+                seen.add(country)
+    at = {e.span.start: e for e in entities}
+    absorbed: set[int] = set()  # ids of the owners taken into "the Senate of Nigeria"
+    for entity in bare:
+        generic, context = GENERIC_BODIES[fold(entity.span.text)]
+        default = AGENCY_COUNTRIES.get(entity.gazetteer_id)
+        if context and not any(n.startswith(context) for n in named):
+            entity.gazetteer_id = ""  # a state's "General Assembly"
+            continue
+        owner = _entity_after(doc, entity.span.end, "of", at)
+        country = _country(owner, table) if owner is not None and owner.label == "GPE" else None
+        if country is not None and owner is not None:
+            entity.span = doc[entity.span.start : owner.span.end]
+            absorbed.add(id(owner))
+        else:
+            same = [(q, c) for q, c in qualified
+                    if fold(_base_name(q, table)).endswith(f" {fold(generic)}")]
+            before = [(q, c) for q, c in same if q.span.start < entity.span.start]
+            if same:
+                country = (before[-1] if before else same[0])[1]
+            elif default not in seen and generic in _CHAMBERS:
+                # "the Nigerian Senate … the House of Representatives": one legislature's
+                others = {c for q, c in qualified
+                          if any(fold(_base_name(q, table)).endswith(f" {fold(chamber)}")
+                                 for chamber in _CHAMBERS)}
+                country = next(iter(others)) if len(others) == 1 else None
+        if country is None or country == default:
+            continue
+        entity.gazetteer_id = ""
+        entity.country = country
+        entity.fixed = f"{table.demonym(country) or country} {generic}"
+    return [e for e in entities if id(e) not in absorbed]
+
+
+# Chambers of a legislature: one named for a country makes the others of the article its.
+_CHAMBERS = ("Senate", "House of Representatives", "National Assembly", "Congress",
+             "Parliament")
+
+
+def _judicial_districts(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+    """"the U.S. Attorney's Office [for the Western District of New York]": one office of
+    many, named with its district (the NER reads the district as a place of its own)."""
+    # "U.S. Attorney's Office" -> the districts the article gives it
+    districts: dict[str, set[str]] = {}
+    for entity in entities:
+        end = _district_end(doc, entity.span.end)
+        if end is None or not (entity.known or looks_like_agency(entity.span.text)):
+            continue
+        base = entity.known or normalise_name(entity.span.text)
+        entity.fixed = f"{base} {doc[entity.span.end : end].text}"
+        districts.setdefault(base, set()).add(entity.fixed)
+        entity.gazetteer_id = ""
+        entity.country = entity.country or AGENCY_COUNTRIES.get(base, "")
+        entity.span = doc[entity.span.start : end]
+    for entity in entities:  # then "the U.S. attorney's office" is that one, if only one
+        if len(districts.get(entity.gazetteer_id, ())) == 1:
+            [entity.fixed] = districts[entity.gazetteer_id]
+            entity.gazetteer_id = ""
+    taken = [(e.span.start, e.span.end) for e in entities if e.fixed]
+    return [e for e in entities
+            if e.fixed or not any(s <= e.span.start and e.span.end <= t for s, t in taken)]
+
+
+def _district_end(doc: Doc, i: int) -> int | None:
+    """End of "for the [Western] District of New York" at token ``i``, or None."""
+    if i + 4 >= len(doc) or doc[i].lower_ != "for" or doc[i + 1].lower_ != "the":
+        return None
+    i += 2
+    while i < len(doc) and doc[i].is_title and doc[i].lower_ not in ("district", "circuit"):
+        i += 1
+    if i + 2 >= len(doc) or doc[i].lower_ not in ("district", "circuit") or (
+            doc[i + 1].lower_ != "of"):
+        return i + 1 if i < len(doc) and doc[i].lower_ == "circuit" else None
+    end = i + 2
+    while end < len(doc) and doc[end].is_title and doc[end].is_alpha and end - i <= 5:
+        end += 1
+    return end if end > i + 2 else None
+
+
+def _owner_country(entity: _Entity, table: Names) -> str | None:
+    """The country a body's own name gives it: "Nigerian Senate", "Kenya's Parliament"."""
+    if entity.country:
+        return entity.country
+    if entity.known:
+        return AGENCY_COUNTRIES.get(entity.known)
+    words = _without_determiner(entity.span)
+    if not looks_like_agency(words.text):
+        return None
+    for end in (2, 1):
+        if len(words) > end and (country := table.country(words[:end].text)):
+            return country
+    return None
+
+
+def _academic_departments(doc: Doc, entities: list[_Entity]) -> None:
+    """"the Department of Health Sciences at the U.K.'s University of York": a department of
+    a university (a school, a college) is part of no government."""
+    starts = {e.span.start: e for e in entities}
+    for entity in entities:
+        i = entity.span.end
+        if entity.known or i >= len(doc) or doc[i].lower_ not in ("at", "of"):
+            continue
+        i += 1
+        for _ in range(5):  # "the", "U.K.", "'s" before the university's name
+            if i in starts and _ACADEMIC.search(starts[i].span.text):
+                entity.kind = "organization"
+                break
+            if i in starts:
+                i = starts[i].span.end
+            elif i < len(doc) and (doc[i].lower_ in _DETERMINERS or doc[i].text in _POSSESSIVE):
+                i += 1
+            else:
+                break
+
+
+_ACADEMIC = re.compile(r"\b(university|college|school|institute of technology|universidad)\b",
+                       re.IGNORECASE)
+# "U.S. Treasury yields": the securities, not the department.
+_SECURITIES = frozenset({"yield", "yields", "bond", "bonds", "note", "notes", "bill", "bills",
+                         "securities", "futures", "prices", "market", "markets", "auction",
+                         "auctions", "curve", "rally", "selloff", "sell-off"})
+
+
+def _is_security(doc: Doc, entity: _Entity) -> bool:
+    span = entity.span
+    return (span[-1].lower_ in ("treasury", "treasuries") and span.end < len(doc)
+            and doc[span.end].lower_ in _SECURITIES)
+
+
 def _entity_after(doc: Doc, i: int, word: str, at: dict[int, _Entity]) -> _Entity | None:
     """The entity that starts right after ``word`` (and an optional "the") at token ``i``."""
     if i >= len(doc) or doc[i].lower_ != word:
@@ -653,6 +916,8 @@ def _is_bare_head(entity: _Entity) -> bool:
              if w not in _DETERMINERS and w not in _POSSESSIVE_PRONOUNS and w != "s"]
     if words and words[-1] in _GENERIC_HEADS and entity.span.text.islower():
         return True  # "the immigration department": a description the NER took for a name
+    if len(words) > 1 and all(w in _LEGISLATURES for w in words[:-1]):
+        words = words[-1:]  # "the powerful House Committee": which one, it does not say
     return len(words) == 1 and words[0] in _GENERIC_HEADS
 
 

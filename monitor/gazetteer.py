@@ -2,7 +2,10 @@
 component that runs after the statistical NER and overrides it where they overlap.
 
 The file holds EntityRuler-style rules, one per line: ``{"label": "ORG", "pattern": [...],
-"id": "<canonical name>", "country": "<whose body it is>"}``. Token patterns made only of
+"id": "<canonical name>", "country": "<whose body it is>"}``; a bare name that many countries
+use ("Senate", "National Assembly") also carries ``"generic": "<that name>"`` (and
+``"context": "<body>"`` when it names that body's organ only where the body is named: the
+UN's "General Assembly"), so that the article can give it another owner. Token patterns made only of
 ``LOWER`` (or only of ``ORTH``) values, ``IN`` lists included, are compiled into PhraseMatcher
 phrases: a PhraseMatcher costs the same for ten names or a thousand, while spaCy's Matcher tries
 every token pattern at every token (the 280 rules took 3-4 s per 100,000 words, a quarter of
@@ -33,14 +36,27 @@ from .text import fold
 
 GAZETTEER = "monitor_gazetteer"
 _PERSON_LABELS = frozenset({"PERSON", "PER"})
+_DEFINITE = frozenset({"the", "el", "la", "los", "las"})
+# Capitalised words that do not carry a name on past a body's: honorifics glued on by the NER
+# ("the House of Representatives [Rt]. Hon. B. U. Nzeribe"); one-word titles are added from
+# models/titles.txt ("House of Representatives [Speaker]").
+_HONORIFICS = frozenset({"rt", "hon", "honourable", "honorable", "mr", "mrs", "ms", "dr",
+                         "sir", "dame", "prof", "rev", "sr", "jr"})
 #: Canonical agency name -> the country whose body it is, from every gazetteer built in this
 #: process ("its Embassy in Havana" after "the State Department" is the US embassy).
 AGENCY_COUNTRIES: dict[str, str] = {}
+#: Folded surface of a body that many countries have ("senate", "national assembly") -> its
+#: generic name ("Senate") and the body whose organ it must be, if any ("General Assembly":
+#: the United Nations'), from the rules with a ``generic`` field: the gazetteer's country for
+#: it is only a default that the article may overrule ("the Nigerian Senate … the Senate").
+GENERIC_BODIES: dict[str, tuple[str, str]] = {}
 
 
 class Gazetteer:
-    def __init__(self, nlp: Language, name: str, rules: Iterable[dict[str, Any]]) -> None:
+    def __init__(self, nlp: Language, name: str, rules: Iterable[dict[str, Any]],
+                 not_names: Iterable[str] = ()) -> None:
         self.name = name
+        self.not_names = _HONORIFICS | frozenset(not_names)
         self.phrases = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LOWER", "ORTH")}
         self.tokens = Matcher(nlp.vocab, validate=True)
         self.rules: dict[int, tuple[str, str]] = {}
@@ -50,6 +66,10 @@ class Gazetteer:
                 AGENCY_COUNTRIES[rule["id"]] = rule["country"]
             self.rules[nlp.vocab.strings.add(key)] = (rule["label"], rule.get("id", ""))
             pattern = rule["pattern"]
+            if rule.get("generic"):
+                for words in (_phrases(pattern, "LOWER") or _phrases(pattern, "ORTH") or []):
+                    GENERIC_BODIES[fold(" ".join(words))] = (rule["generic"],
+                                                            rule.get("context", ""))
             if isinstance(pattern, str):
                 self.phrases["LOWER"].add(key, [nlp.make_doc(pattern)])
                 continue
@@ -66,16 +86,37 @@ class Gazetteer:
         if len(self.tokens):
             matches += self.tokens(doc)
         spans = [Span(doc, start, end, label=self.rules[key][0], span_id=self.rules[key][1])
-                 for key, start, end in matches]
+                 for key, start, end in matches if _named(doc, start, end)]
         if spans:
-            doc.ents = gazetteer_ents_filter(doc.ents, spans)
+            doc.ents = gazetteer_ents_filter(doc.ents, spans, self.not_names)
         return doc
+
+
+def _named(doc: Doc, start: int, end: int) -> bool:
+    """A match written in lower case names the body only after "the" ("the state department
+    said"); without it, it is a description ("more border patrol agents", "homeland security
+    concerns")."""
+    if any(t.is_alpha and not t.is_lower for t in doc[start:end]):
+        return True
+    return start > 0 and doc[start - 1].lower_ in _DEFINITE
 
 
 @Language.factory(GAZETTEER, default_config={"path": None})
 def make_gazetteer(nlp: Language, name: str, path: str | None) -> Gazetteer:
     rules = srsly.read_jsonl(Path(path) if path else model_file("agencies.jsonl"))
-    return Gazetteer(nlp, name, rules)
+    return Gazetteer(nlp, name, rules, _title_words())
+
+
+@cache
+def _title_words() -> frozenset[str]:
+    """One-word titles of ``models/titles.txt`` ("speaker", "rep"), lower-case, no dot."""
+    words = set()
+    for line in model_file("titles.txt").read_text("utf-8").splitlines():
+        for part in line.split("#", 1)[0].split("="):
+            part = part.strip().rstrip(".")
+            if part and " " not in part:
+                words.add(part.lower())
+    return frozenset(words)
 
 
 def _phrases(pattern: list[dict[str, Any]], attr: str) -> list[list[str]] | None:
@@ -94,7 +135,8 @@ def _phrases(pattern: list[dict[str, Any]], attr: str) -> list[list[str]] | None
     return [list(words) for words in product(*choices)] if choices else None
 
 
-def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span]) -> list[Span]:
+def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
+                          not_names: frozenset[str] = _HONORIFICS) -> list[Span]:
     """Let gazetteer matches (longest first) replace the NER entities they overlap, except:
 
     the NER keeps a longer name that runs on past the gazetteer name ("Senate Foreign
@@ -107,21 +149,34 @@ def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span]) -> 
         if taken.intersection(range(match.start, match.end)):
             continue
         overlapping = [e for e in kept if e.start < match.end and e.end > match.start]
-        if any(_runs_on(e, match) for e in overlapping if e.label_ not in _PERSON_LABELS):
+        if any(_runs_on(e, match, not_names) for e in overlapping
+               if e.label_ not in _PERSON_LABELS):
             continue
+        if fold(match.text) in GENERIC_BODIES and any(
+                _starts_before(e, match) for e in overlapping if e.label_ not in _PERSON_LABELS):
+            continue  # "the Virginia General Assembly", "the Texas Senate": not the default's
         kept = [e for e in kept if e not in overlapping]
         for ent in overlapping:
-            if ent.label_ in _PERSON_LABELS and _runs_on(ent, match):
+            if ent.label_ in _PERSON_LABELS and _runs_on(ent, match, not_names):
                 kept.append(Span(ent.doc, match.end, ent.end, label=ent.label))
         kept.append(match)
         taken.update(range(match.start, match.end))
     return sorted(kept, key=lambda s: s.start)
 
 
-def _runs_on(ent: Span, match: Span) -> bool:
-    """The entity goes on after the match with more of a name (a capitalised word)."""
+def _starts_before(ent: Span, match: Span) -> bool:
+    """The entity starts before the match with more of a name (a capitalised word)."""
+    return ent.start < match.start and any(
+        t.is_alpha and t.is_title and t.lower_ not in _DEFINITE
+        for t in ent.doc[ent.start : match.start])
+
+
+def _runs_on(ent: Span, match: Span, not_names: frozenset[str] = _HONORIFICS) -> bool:
+    """The entity goes on after the match with more of a name: a capitalised word that is not
+    an honorific or a title ("House of Representatives Speaker", "… Rt")."""
     return ent.end > match.end and any(
-        t.is_alpha and t.is_title for t in ent.doc[match.end : ent.end]
+        t.is_alpha and t.is_title and t.lower_ not in not_names
+        for t in ent.doc[match.end : ent.end]
     )
 
 

@@ -1,0 +1,176 @@
+"""Agencies: which government bodies an article names, and the one canonical name of each.
+
+Run on the real spaCy model (the ``tagger`` fixture of conftest.py) with short sentences
+shaped like news copy; conventions of what counts are those of ``tests/gold/README.md``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.nlp import Tagged, Tagger
+
+
+def tag(tagger: Tagger, text: str) -> Tagged:
+    [tagged] = tagger.tag([(text, "en")])
+    return tagged
+
+
+def agencies(tagger: Tagger, text: str) -> list[str]:
+    """Distinct agency names in order of first mention."""
+    return list(dict.fromkeys(m.name for m in tag(tagger, text).mentions if m.kind == "agency"))
+
+
+# --------------------------------------------------------------------------- gazetteer matches
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # lower case without "the": a description, not a body's name
+    ("The congressman wants more border patrol agents at the border.", []),
+    ("He cited homeland security concerns in his speech.", []),
+    # lower case after "the", or capitalised: the body
+    ("The man was detained by the border patrol near El Paso.", ["U.S. Border Patrol"]),
+    ("More Border Patrol agents were sent to El Paso.", ["U.S. Border Patrol"]),
+])
+def test_lower_case_gazetteer_names_need_the(tagger: Tagger, text: str,
+                                             expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # an honorific or a title the NER ran on with is no part of the body's name
+    ("He mourned the former Speaker of the House of Representatives Rt. Hon. B. U. Nzeribe.",
+     "U.S. House of Representatives"),
+    ("He mourned former House of Representatives Speaker, Benjamin Nzeribe.",
+     "U.S. House of Representatives"),
+])
+def test_titles_and_honorifics_do_not_lengthen_a_body(tagger: Tagger, text: str,
+                                                      expected: str) -> None:
+    assert agencies(tagger, text) == [expected]
+
+
+def test_a_longer_name_still_wins_over_the_gazetteer(tagger: Tagger) -> None:
+    names = agencies(tagger, "The Senate Foreign Relations Committee met on Tuesday.")
+    assert names == ["Senate Foreign Relations Committee"]
+
+
+# --------------------------------------------------------------------------- bodies by form
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Russia's foreign ministry said it viewed the move as illegal.",
+     ["Russian Foreign Ministry"]),
+    ("The French foreign ministry said it regrets the decision.", ["French Foreign Ministry"]),
+    ("The foreign ministry said it regrets the decision.", []),
+    ("Kenya's parliament voted on Tuesday.", ["Kenyan Parliament"]),
+    ("The man was arrested by the Orange County, Calif., sheriff's office on Monday.",
+     ["Orange County Sheriff's Office"]),
+    ("The Orange County Sheriff's Office arrested the man.", ["Orange County Sheriff's Office"]),
+    ("Officers of the Chicago police department arrested the man.",
+     ["Chicago Police Department"]),
+])
+def test_bodies_named_by_their_owner(tagger: Tagger, text: str, expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+def test_a_body_inside_another_bodys_name_is_not_listed(tagger: Tagger) -> None:
+    nested = "Vindman is the White House National Security Council Ukraine expert."
+    assert agencies(tagger, nested) == ["U.S. National Security Council"]
+    both = "The White House declined to comment. " + nested
+    assert agencies(tagger, both) == ["White House", "U.S. National Security Council"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Volker testified before the powerful House Committee.", []),
+    ("Volker testified before the House Intelligence Committee.",
+     ["House Intelligence Committee"]),
+])
+def test_generic_committee_is_no_body(tagger: Tagger, text: str, expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ian Hamilton, an expert at the Department of Health Sciences at the U.K.'s University "
+     "of York, said so.", []),
+    ("A professor in the Department of Economics at Columbia University said so.", []),
+    ("The Department of Health said hospitals were full.", ["Department of Health"]),
+])
+def test_university_departments_are_no_agencies(tagger: Tagger, text: str,
+                                                expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Long-dated U.S. Treasury yields slipped as risk appetite weakened.", []),
+    ("Treasury prices rose on Monday.", []),
+    ("The U.S. Treasury said it would sanction the bank.", ["U.S. Department of the Treasury"]),
+])
+def test_treasury_securities_are_no_agency(tagger: Tagger, text: str,
+                                           expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+# --------------------------------------------------------------------------- whose body
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the default owner when the article names no other
+    ("The Senate passed the bill on Tuesday.", ["U.S. Senate"]),
+    # the country written with it, before or after
+    ("The Nigerian Senate passed the bill on Tuesday.", ["Nigerian Senate"]),
+    ("The Senate of Nigeria passed the bill on Tuesday.", ["Nigerian Senate"]),
+    # the same body named for another country anywhere in the article, before or after
+    ("The Senate resolved to observe a minute of silence. Senate Leader Ahmad Lawan raised "
+     "the motion.\n\n— The Nigerian Senate (@NGRSenate) October 9, 2018",
+     ["Nigerian Senate"]),
+    # an article plainly about another country: its chambers are that country's
+    ("The Senate resolved to honour a former Speaker of the House of Representatives. The "
+     "Nigerian Senate said the National Assembly would resume on Tuesday.",
+     ["Nigerian Senate", "Nigerian House of Representatives", "Nigerian National Assembly"]),
+    # a state's chamber is not the country's
+    ("The Texas Senate passed the bill on Tuesday.", ["Texas Senate"]),
+])
+def test_bodies_many_countries_have(tagger: Tagger, text: str, expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+def test_the_us_in_the_article_keeps_the_default(tagger: Tagger) -> None:
+    text = ("The Nigerian Senate met on Tuesday. In Washington, the Senate voted on the U.S. "
+            "budget while the House of Representatives was in recess.")
+    names = agencies(tagger, text)
+    assert "U.S. House of Representatives" in names
+    assert "Nigerian House of Representatives" not in names
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('"We are going to the (UN) General Assembly," he said after the United Nations vote.',
+     ["United Nations", "United Nations General Assembly"]),
+    ("The Virginia General Assembly passed the bill.", ["Virginia General Assembly"]),
+])
+def test_general_assembly_is_the_uns_only_where_the_un_is(tagger: Tagger, text: str,
+                                                         expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+def test_us_house_as_a_modifier(tagger: Tagger) -> None:
+    assert agencies(tagger, "The rumor tried to discredit her U.S. House testimony.") == [
+        "U.S. House of Representatives"]
+
+
+def test_us_attorneys_office_keeps_its_district(tagger: Tagger) -> None:
+    text = ("He pleaded guilty, the U.S. Attorney’s Office for the Western District of New "
+            "York said in a statement. The U.S. attorney's office did not say more.")
+    assert agencies(tagger, text) == [
+        "U.S. Attorney's Office for the Western District of New York"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a country named often, or another of its bodies, does not make it the chamber's owner
+    ("Congress voted to fund the war in Iraq. Iraqi officials welcomed it. Iraq's oil output "
+     "rose, and Baghdad said Iraq would pay.", ["U.S. Congress"]),
+    ("The Senate confirmed the nominee. Russia's foreign ministry objected.",
+     ["U.S. Senate", "Russian Foreign Ministry"]),
+])
+def test_other_countries_in_the_article_keep_the_default(tagger: Tagger, text: str,
+                                                         expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
