@@ -127,8 +127,20 @@ def name_match(pred: str | None, gold: str) -> bool:
     return longer[len(longer) - len(shorter):] == shorter
 
 
+# Acronyms of titles, spelled out: "CEO" and "Chief Executive Officer" are the same title.
+_ACRONYMS = {
+    "ceo": "chief executive officer", "cfo": "chief financial officer",
+    "coo": "chief operating officer", "cto": "chief technology officer",
+    "cio": "chief information officer",
+}
+
+
 def _title_words(title: str | None) -> list[str]:
-    return [_ABBREVIATIONS.get(w, w) for w in words(title) if w not in _TITLE_NOISE]
+    out: list[str] = []
+    for w in words(title):
+        if w not in _TITLE_NOISE:
+            out += _ACRONYMS.get(w, _ABBREVIATIONS.get(w, w)).split()
+    return out
 
 
 def title_match(pred: str | None, gold: str | Iterable[str]) -> bool:

@@ -6,7 +6,7 @@ phrase (``what``) and the date in its clause (``when``).
 
 Value conventions: vague plurals count as two of their unit, multiplied out ("dozens" = 24,
 "thousands" = 2,000, "hundreds of thousands" = 200,000, "tens of thousands" = 20,000), the
-smallest amount the words allow; "a few"/"several" count as 3. Approximations ("about 600",
+smallest amount the words allow; "a few"/"several" thousand count as two thousand too. Approximations ("about 600",
 "more than 1,000") keep the number only: ``text`` is "600", the sentence keeps the hedge.
 """
 
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 import numpy
-from spacy.attrs import IS_ALPHA, SHAPE
+from spacy.attrs import IS_ALPHA, LOWER, SHAPE
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -69,7 +69,8 @@ _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _GROUPED_SHAPES = [
     "d" * lead + ",ddd" * groups for lead in (1, 2, 3) for groups in range(1, 6)
 ]
-_COUNT_UNITS = frozenset({None, "%", *(code for _, code in _CURRENCIES)})
+_COUNT_UNITS = frozenset({None, "%", "fraction", *(code for _, code in _CURRENCIES)})
+_FRACTION = re.compile(r"(?:(a|one|two|three)[\s-]+)?(half|thirds?|quarters?)")
 _MAX_WHAT_TOKENS = 15
 # A `when` names a time: it has a word ("February", "last year") or is a year or ISO date;
 # "15 24" or "6-5" are table cells and scores the NER took for dates.
@@ -109,7 +110,9 @@ _UNIT_NOUNS = frozenset({
     "pound", "pounds", "kilogram", "kilograms", "kg", "ton", "tons", "tonne", "tonnes", "ounce",
     "ounces", "barrel", "barrels", "gw", "mw", "kw", "kwh", "mwh", "gwh", "mile", "miles", "km",
     "kilometers", "kilometres", "meter", "meters", "metres", "feet", "foot", "acres", "hectares",
-    "degrees", "dollars", "dollar", "euros", "pesos",
+    "degrees", "dollars", "dollar", "euros", "pesos", "kph", "mph", "inch", "inches", "mm",
+    "cm", "millimeters", "millimetres", "centimeters", "centimetres", "liters", "litres",
+    "gallons", "hectare", "acre", "kilometer", "kilometre", "meter", "metre",
 })
 _PARTICLES = frozenset({"up", "down", "higher", "lower", "off", "ahead", "behind"})
 # Heads between a figure's preposition and its verb: "rose from 0.90 percent [to] 1.23".
@@ -134,7 +137,8 @@ _SPENDING = frozenset(
 _PLACES = frozenset({"arrive", "arrived", "arrives", "meet", "met", "meets", "land", "landed",
                      "gather", "gathered", "speak", "spoke", "said", "say", "says"})
 _SPENT_ON = frozenset({"on", "in", "to", "for", "toward", "towards"})
-_PRONOUNS = frozenset({"it", "they", "this", "that", "these", "those", "which", "who", "he",
+_PRONOUNS = frozenset({"them", "us", "him", "her", "some", "many", "most", "others", "all",
+                       "it", "they", "this", "that", "these", "those", "which", "who", "he",
                        "she", "we", "i", "you"})
 _DURATION_UNIT = re.compile(r"\b(?:day|week|month|year|decade|hour|minute)s?\b")
 _ANCHOR = re.compile(
@@ -192,6 +196,10 @@ def parse_value(text: str, *, decimal_comma: bool = False) -> tuple[float, str |
     folded = _PERCENT.sub(" ", folded).strip(" .")
     # "5m"/"2bn" abbreviate scales only for money: "50 m" of fence is metres.
     money = unit is not None and unit != "%"
+    fraction = _FRACTION.fullmatch(folded)
+    if fraction and unit is None:  # "half", "two-thirds", "a quarter"
+        count = _FRACTION_COUNTS.get(fraction.group(1) or "a", 1)
+        return count * _FRACTION_WORDS[fraction.group(2)], "fraction"
     value, rest = _leading_number(folded, decimal_comma, money)
     if value is None:
         return None
@@ -234,7 +242,7 @@ def _vague(words: list[str]) -> float | None:
 
 def _word_number(text: str) -> float | None:
     few = _FEW.match(text)
-    total, current, seen = 0.0, 3.0 if few else 0.0, bool(few)
+    total, current, seen = 0.0, 2.0 if few else 0.0, bool(few)
     words = re.findall(r"[a-z]+", text[few.end():] if few else text)
     half = bool(words) and words[0] == "half"
     for word in words[1:] if half else words:
@@ -361,6 +369,47 @@ def candidates(doc: Doc, *, decimal_comma: bool = False, numeric_ner: bool = Tru
             continue  # else a score ("2-1") or something else that is not a count
         low.partner, high.partner = high, low
         found += [low, high]
+    fractions = _fractions(doc, covered, words)
+    return sorted(found + fractions, key=lambda c: c.start) if fractions else found
+
+
+_FRACTION_WORDS = {"half": 0.5, "third": 1 / 3, "thirds": 1 / 3, "quarter": 0.25,
+                   "quarters": 0.25}
+_FRACTION_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3}
+# What a fraction of time is: "a quarter of a century", "half of the year".
+_TIME_WHOLES = frozenset({"century", "decade", "year", "month", "week", "day", "hour",
+                          "season", "time", "term"})
+
+
+def _fractions(doc: Doc, covered: set[int], words: numpy.ndarray) -> list[Candidate]:
+    """"half of the districts", "two-thirds of voters", "just over half were…": shares in
+    words, which the NER leaves out. ``value`` is the fraction (0.5), ``unit`` "fraction"."""
+    hashes = [doc.vocab.strings[w] for w in _FRACTION_WORDS]
+    found = []
+    for i in numpy.isin(doc.to_array(LOWER), hashes).nonzero()[0].tolist():
+        token = doc[i]
+        nxt = doc[i + 1] if i + 1 < len(doc) else None
+        before = doc[i - 1] if i > 0 else None
+        of = nxt is not None and nxt.lower_ == "of"
+        hedged = before is not None and before.lower_ in _HEDGES and token.lower_ == "half"
+        if i in covered or not (of or hedged) or (before is not None and before.like_num):
+            continue
+        if of and i + 2 < len(doc) and (doc[i + 2].ent_type_ in ("DATE", "TIME") or any(
+                t.lower_ in _TIME_WHOLES for t in doc[i + 2 : i + 4])):
+            continue  # "half of the year", "a quarter of a century"
+        if before is not None and before.lower_ in ("first", "second", "third", "fourth",
+                                                     "last", "latter", "other", "better"):
+            continue  # "the first half", "my other half"
+        start, count = i, 1
+        if before is not None and before.lower_ == "-" and i > 1:
+            before, start = doc[i - 2], i - 1
+        if before is not None and before.lower_ in _FRACTION_COUNTS and token.lower_ != "half":
+            count, start = _FRACTION_COUNTS[before.lower_], before.i
+        elif token.lower_ != "half":
+            continue  # "third of …" without a count is an ordinal more often than not
+        span = doc[start : i + 1]
+        if not _is_furniture(span, words):
+            found.append(Candidate(span, _FRACTION_WORDS[token.lower_] * count, "fraction"))
     return found
 
 
@@ -425,6 +474,7 @@ _CURRENCY_SIGNS_LOWER = frozenset({"rs", "us", "usd", "eur", "gbp", "inr", "cup"
 _CURRENCY_SIGNS = frozenset({"$", "US$", "€", "£", "₹", "Rs", "Rs."})
 # Units written after a number the NER leaves out: "8.69 [GW]".
 _UNIT_AFTER = frozenset({"gw", "mw", "kw", "kwh", "mwh", "gwh", "tw", "twh", "km", "kg", "mph",
+                         "kph", "km/h", "mm", "cm",
                          "lakh", "crore"})
 
 
@@ -586,6 +636,8 @@ def _restates(span: Span) -> bool:
     """"…208,560 new vehicles this year[, down] 5 percent", "102.2 points[, or] 0.36%": the
     change or another form of the figure just before, whatever the parse says."""
     doc, start = span.doc, span.start
+    if start >= 1 and doc[start - 1].text == "(":
+        return True  # "55 mph [(]88.5 kph)": the same figure in other units
     return start >= 2 and doc[start - 2].text == "," and doc[start - 1].lower_ in (
         "up", "down", "or")
 
@@ -604,8 +656,8 @@ def _what(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
     root = figure.root
     inside = set(range(figure.start, figure.end)) | numbers
     # "hundreds of thousands [of people]", "5% [of Cubans]", money: "$2 billion [in aid]"
-    heads = ("of", "in") if unit not in (None, "%") else ("of",)
-    for child in root.children:
+    heads = ("of", "in", "for") if unit not in (None, "%") else ("of",)
+    for child in [c for t in (root, *figure) for c in t.children]:  # "two-[thirds of] voters"
         if child.dep_ == "prep" and child.lower_ in heads and child.i not in inside:
             objects = [c for c in child.children if c.dep_ == "pobj"
                        and c.ent_type_ not in _SETTINGS and not _distributive(c)
@@ -670,8 +722,10 @@ def _what(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
     if (root.dep_ not in ("pobj", "dobj", "attr", "oprd", "obj", "npadvmod")
             or not _is_verb(verb)):
         return None
-    # Any verb of a share or a measure ("the yen strengthened 0.13%"), else a verb of level.
-    if not (unit == "%" or _is_level_verb(verb.lower_) or root.dep_ == "attr"):
+    # Any verb of a share or a measure ("the yen strengthened 0.13%", "winds gusting to 55
+    # mph"), else a verb of level.
+    if not (unit == "%" or unit not in _COUNT_UNITS or _is_level_verb(verb.lower_)
+            or root.dep_ == "attr"):
         return None
     subject = _subject(verb)
     return _phrase(subject, inside) if subject is not None else None
@@ -762,8 +816,11 @@ def _subject(verb: Token) -> Token | None:
         for child in verb.children:
             if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
                 return None if child.lower_ in _PRONOUNS else child
-        if verb.dep_ not in ("conj", "xcomp"):
-            return None
+        if verb.dep_ == "acl" and _is_noun(verb.head):
+            # "winds [gusting] at times to 55 mph": the noun the participle describes
+            return None if verb.head.lower_ in _PRONOUNS else verb.head
+        if not (verb.dep_ in ("conj", "xcomp") or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
+            return None  # "The bond weakened sharply, [hitting] 16.057%": the main verb's
         verb = verb.head
     return None
 
