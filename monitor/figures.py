@@ -902,10 +902,24 @@ def _when(figure: Span, others: list[int]) -> str | None:
     never across another figure ("from 600 on Feb 26 to 1,300 on April 16")."""
     doc = figure.doc
     clause = _clause(figure.root)
-    dates = [e for e in doc.ents if e.label_ == "DATE" and _WHEN_FORM.search(e.text)
-             and not _is_duration(e.text) and not _names_a_thing(e)
-             and not (e.start > 0 and doc[e.start - 1].lower_ in _AGE_WORDS)  # "aged 26 or…"
-             and _clause(e.root).i == clause.i]
+    candidates = [e for e in doc.ents if e.label_ == "DATE" and _WHEN_FORM.search(e.text)
+                  and not _is_duration(e.text) and not _names_a_thing(e)
+                  # "aged 26 or…"
+                  and not (e.start > 0 and doc[e.start - 1].lower_ in _AGE_WORDS)]
+    dates = [e for e in candidates if _clause(e.root).i == clause.i]
+    found = _nearest(figure, dates, others)
+    if found is None and _is_verb(clause):
+        # "The average price of a new truck sold [in October] was $41,640": the subject's
+        subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+        inner = [e for e in candidates for c in subjects
+                 if c.left_edge.i <= e.start and e.end <= c.right_edge.i + 1]
+        found = _nearest(figure, inner, others)
+    return found
+
+
+def _nearest(figure: Span, dates: list[Span], others: list[int]) -> str | None:
+    """The date right after the figure, else the one right before, never across another
+    figure ("from 600 on Feb 26 to 1,300 on April 16")."""
     after = [d for d in dates if d.start >= figure.end
              and not any(figure.end <= o < d.start for o in others)]
     if after:

@@ -739,6 +739,9 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
      [("$1 billion", 1e9, "USD", "founder's shares", None)]),
     ("Several thousand teachers rallied in the capital, and hundreds of them lined the halls.",
      [("Several thousand", 2000, None, "teachers", None), ("hundreds", 200, None, None, None)]),
+    # a date in the subject says when a level was measured
+    ("The average price of a new truck sold in October was $41,640, according to the report.",
+     [("$41,640", 41640, "USD", "average price of a new truck sold in October", "October")]),
     # shares in words
     ("About half of the county's cell sites were out of service on Monday.",
      [("half", 0.5, "fraction", "county's cell sites", "Monday")]),
