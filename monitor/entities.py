@@ -424,8 +424,60 @@ def _repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
     entities = _nested_bodies(doc, entities)
     entities = _generic_bodies(doc, entities, table)
     entities = _judicial_districts(doc, entities)
+    entities = _extend_to_body_head(doc, entities)
+    _militaries(entities, table)
     _academic_departments(doc, entities)
     return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
+
+
+# Heads that end a body's name, which the NER sometimes leaves out: "[Westminster
+# Magistrate's] Court".
+_BODY_HEADS = frozenset({"court", "tribunal", "commission", "council", "authority", "agency",
+                         "ministry", "department", "office", "bureau", "board"})
+
+
+def _extend_to_body_head(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+    """An organisation's name the NER stopped one word short of its capitalised head, or
+    split from it ("[Westminster Magistrate's] [Court]")."""
+    at = {t: e for e in entities for t in range(e.span.start, e.span.end)}
+    absorbed: set[int] = set()
+    for entity in entities:
+        span = entity.span
+        end = span.end
+        if id(entity) in absorbed or entity.label != "ORG" or entity.known or end >= len(doc):
+            continue
+        head = at.get(end)
+        if (doc[end].is_title and doc[end].lower_ in _BODY_HEADS and not doc[end].is_sent_start
+                and (head is None or (len(head.span) == 1 and head.label == "ORG"
+                                      and not head.known))):
+            entity.span = doc[span.start : end + 1]
+            if head is not None:
+                absorbed.add(id(head))
+    return [e for e in entities if id(e) not in absorbed]
+
+
+# A country's armed forces: "the Indian Army", "Pakistan Navy" (not "the Irish Republican
+# Army" or "the Free Syrian Army": a country's word must come right before the head).
+_MILITARY_HEADS = ("army", "navy", "air force", "armed forces", "military", "marines",
+                   "marine corps", "defence forces", "defense forces", "coast guard")
+
+
+def _militaries(entities: list[_Entity], table: Names) -> None:
+    for entity in entities:
+        if entity.label != "ORG" or entity.known:
+            continue
+        words = _without_determiner(entity.span)
+        text = fold(words.text)
+        for head in _MILITARY_HEADS:
+            if not text.endswith(" " + head):
+                continue
+            owner = words.text[: len(words.text) - len(head)].strip()
+            country = table.country(owner)
+            if country is not None:
+                demonym = table.demonym(country) or country
+                entity.fixed = f"{demonym} {title_case(head)}"
+                entity.country = country
+            break
 
 
 def _split_place_prefix(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
@@ -572,6 +624,9 @@ def _owned_body(doc: Doc, head: Token, host: _Entity | None, at: dict[int, _Enti
     right = _entity_after(doc, end, "of", at)
     if right is not None and right.label in ("GPE", "NORP"):
         owner, end = _country(right, table) or _base_name(right, table), right.span.end
+    elif (host is not None and host.span.end > end + 1 and doc[end].lower_ == "of"
+          and (inside := table.country(normalise_name(doc[end + 1 : host.span.end].text)))):
+        owner, end = inside, host.span.end  # the NER's "[Embassy of Peru]"
     city = None
     right = _entity_after(doc, end, "in", at)
     if right is not None and right.label in _PLACE_LABELS:
@@ -605,8 +660,11 @@ def _owned_body(doc: Doc, head: Token, host: _Entity | None, at: dict[int, _Enti
     if owner is None:
         name = f"{body} in {city}"
     else:
-        name = f"U.S. {body}" if owner == "United States" else f"{body} of {owner}"
-        name += f" in {city}" if city else ""
+        # One form for every country's mission, as for its other bodies ("Russian Foreign
+        # Ministry"): "U.S. Embassy in Havana", "Cuban Embassy in Washington", "Ecuadorian
+        # Embassy in London", whether written "Ecuador's embassy" or "the Embassy of Ecuador".
+        demonym = "U.S." if owner == "United States" else (table.demonym(owner) or owner)
+        name = f"{demonym} {body}" + (f" in {city}" if city else "")
     return _Entity(span, "ORG", fixed=name, country=owner or "")
 
 
