@@ -425,6 +425,7 @@ def _repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
     entities = _generic_bodies(doc, entities, table)
     entities = _judicial_districts(doc, entities)
     entities = _extend_to_body_head(doc, entities)
+    entities = _state_bodies(doc, entities, table)
     _militaries(entities, table)
     _academic_departments(doc, entities)
     return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
@@ -454,6 +455,101 @@ def _extend_to_body_head(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
             if head is not None:
                 absorbed.add(id(head))
     return [e for e in entities if id(e) not in absorbed]
+
+
+def _state_at(doc: Doc, i: int, table: Names) -> tuple[str, int] | None:
+    """The state of a federation named at token ``i`` ("Indiana", "New York", "N.Y.") and the
+    token after its name (a following "State" taken in: "New York State")."""
+    for n in (2, 1):
+        if i + n <= len(doc) and doc[i].text[:1].isupper():
+            state = table.state(doc[i : i + n].text)
+            if state is not None:
+                end = i + n
+                if end < len(doc) and doc[end].text == "State":
+                    end += 1
+                return state, end
+    return None
+
+
+def _state_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """Bodies of a US state: "Indiana House [Speaker]" (the Indiana House of Representatives),
+    "the Ohio Senate", "the Texas attorney general's office", "the office of the New York
+    State Attorney General" / "of the NYAG" (Office of the <State> Attorney General), and a
+    bare "the Legislature" in an article about one state (the state named most): a generic
+    body qualified by a state keeps the state, as one qualified by a country keeps the
+    country."""
+    if not table.states:
+        return entities
+    found: list[_Entity] = []
+    counts: dict[str, int] = {}
+    i = 0
+    while i < len(doc):
+        at = _state_at(doc, i, table)
+        if at is None:
+            i += 1
+            continue
+        state, end = at
+        counts[state] = counts.get(state, 0) + 1
+        body = _state_body_after(doc, end, state, table)
+        if body is not None:
+            found.append(_Entity(doc[i : body[0]], "ORG", fixed=body[1],
+                                 country="United States"))
+            i = body[0]
+        else:
+            i = end
+    for i, token in enumerate(doc):  # "the office of the New York State Attorney General"
+        if token.lower_ == "office" and doc[i + 1 : i + 3].text.lower() == "of the":
+            office = _attorney_general_at(doc, i + 3, table)
+            if office is not None:
+                found.append(_Entity(doc[i : office[0]], "ORG", country="United States",
+                                     fixed=f"Office of the {office[1]} Attorney General"))
+    if counts:
+        state = max(counts, key=lambda k: counts[k])  # the state the article is about
+        taken = {t for e in found for t in range(e.span.start, e.span.end)}
+        for token in doc:
+            if (token.text == "Legislature" and token.i not in taken
+                    and not (token.i > 0 and doc[token.i - 1].is_title
+                             and doc[token.i - 1].lower_ not in _DETERMINERS
+                             and not doc[token.i - 1].is_sent_start)):
+                found.append(_Entity(doc[token.i : token.i + 1], "ORG",
+                                     fixed=f"{state} Legislature", country="United States"))
+    if not found:
+        return entities
+    taken = {t for e in found for t in range(e.span.start, e.span.end)}
+    kept = [e for e in entities
+            if e.label in _PERSON_LABELS or not taken.intersection(range(e.span.start, e.span.end))]
+    return sorted(kept + found, key=lambda e: e.span.start)
+
+
+def _state_body_after(doc: Doc, i: int, state: str, table: Names) -> tuple[int, str] | None:
+    """(end, name) of a state's body whose name starts at token ``i``, right after the state."""
+    if i >= len(doc):
+        return None
+    word = doc[i].text
+    if word == "House" and not (i + 1 < len(doc) and doc[i + 1].lower_ == "of"):
+        return i + 1, f"{state} {table.lower_houses.get(state, 'House of Representatives')}"
+    if word in ("Senate", "Legislature", "Assembly") or doc[i : i + 2].text == "General Assembly":
+        end = i + (2 if word == "General" else 1)
+        return end, f"{state} {doc[i:end].text}"
+    words = " ".join(t.lower_ for t in doc[i : i + 4]).replace("’", "'")
+    if words == "attorney general 's office":
+        return i + 4, f"Office of the {state} Attorney General"
+    return None
+
+
+def _attorney_general_at(doc: Doc, i: int, table: Names) -> tuple[int, str] | None:
+    """"New York State Attorney General" or "NYAG" at token ``i``: (end, state)."""
+    at = _state_at(doc, i, table)
+    if at is not None:
+        state, end = at
+        if doc[end : end + 2].text.lower() == "attorney general":
+            return end + 2, state
+        return None
+    if i < len(doc) and re.fullmatch(r"[A-Z]{2}AG", doc[i].text):
+        state = table.postal.get(doc[i].text[:2])
+        if state is not None:
+            return i + 1, state
+    return None
 
 
 # A country's armed forces: "the Indian Army", "Pakistan Navy" (not "the Irish Republican
