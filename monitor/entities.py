@@ -97,10 +97,21 @@ _PRE_QUALIFIERS = _QUALIFIERS | _RANKS | _DESCRIPTIVE
 # Words that continue a title into its portfolio: "secretary of state FOR Western Hemisphere…".
 _CONNECTORS = frozenset({"of", "for", "to", "on", "at", "in", "from", "de", "del", "para",
                          "en"})
+# An apposition's role may also be held "with" a body: "a China scholar WITH the American
+# Enterprise Institute", "an analyst with Commerzbank" (not before a name: "talks with
+# Foreign Minister…").
+_APPOSITION_CONNECTORS = _CONNECTORS | {"with", "con"}
 # Portfolio connectors whose object is the body the official belongs to: "spokesman FOR the
 # State Department", "president OF Cuba" (not "ambassador TO Cuba").
-_OWNER_CONNECTORS = frozenset({"of", "for", "at", "de", "del"})
-_SMALL_WORDS = frozenset({"of", "for", "to", "on", "at", "in", "from", "the", "and", "de",
+_OWNER_CONNECTORS = frozenset({"of", "for", "at", "with", "de", "del"})
+# Words that say when someone held a role, no part of it (the gold convention drops them):
+# "[former] CEO", "[then]-Secretary", "[ex]-minister", "the [new] police commissioner".
+_TIME_QUALIFIERS = frozenset({"former", "then", "ex", "new", "longtime"})
+# Roles of knowledge whose country is their subject, not their employer: "a [China] scholar",
+# "a [Ukraine] expert", "an [Iran] analyst" (but "a [US] diplomat": the country is whose).
+_SUBJECT_ROLES = frozenset({"scholar", "expert", "specialist", "analyst", "watcher",
+                            "historian", "researcher", "hand", "correspondent", "economist"})
+_SMALL_WORDS = frozenset({"of", "for", "to", "on", "at", "in", "from", "with", "the", "and", "de",
                           "del", "la", "las", "los", "el", "y", "para", "en", "d'affaires",
                           "d’affaires"})
 _DETERMINERS = frozenset({"the", "a", "an", "el", "la", "los", "las", "un", "una"})
@@ -302,6 +313,7 @@ def extract_mentions(doc: Doc, not_names: Iterable[str] = (), table: Names | Non
         if ent.label_ not in NUMERIC_LABELS and (span := trim_space(ent)) is not None
     ]
     entities = _repair(doc, entities, table)
+    entities = _titled_names(doc, entities, table, stoplist)
     title_tokens = _attach_titles(doc, entities, table)
     entities = [
         e for e in entities
@@ -412,8 +424,156 @@ def _repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
     entities = _nested_bodies(doc, entities)
     entities = _generic_bodies(doc, entities, table)
     entities = _judicial_districts(doc, entities)
+    entities = _extend_to_body_head(doc, entities)
+    entities = _state_bodies(doc, entities, table)
+    _militaries(entities, table)
     _academic_departments(doc, entities)
     return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
+
+
+# Heads that end a body's name, which the NER sometimes leaves out: "[Westminster
+# Magistrate's] Court".
+_BODY_HEADS = frozenset({"court", "tribunal", "commission", "council", "authority", "agency",
+                         "ministry", "department", "office", "bureau", "board"})
+
+
+def _extend_to_body_head(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+    """An organisation's name the NER stopped one word short of its capitalised head, or
+    split from it ("[Westminster Magistrate's] [Court]")."""
+    at = {t: e for e in entities for t in range(e.span.start, e.span.end)}
+    absorbed: set[int] = set()
+    for entity in entities:
+        span = entity.span
+        end = span.end
+        if id(entity) in absorbed or entity.label != "ORG" or entity.known or end >= len(doc):
+            continue
+        head = at.get(end)
+        if (doc[end].is_title and doc[end].lower_ in _BODY_HEADS and not doc[end].is_sent_start
+                and (head is None or (len(head.span) == 1 and head.label == "ORG"
+                                      and not head.known))):
+            entity.span = doc[span.start : end + 1]
+            if head is not None:
+                absorbed.add(id(head))
+    return [e for e in entities if id(e) not in absorbed]
+
+
+def _state_at(doc: Doc, i: int, table: Names) -> tuple[str, int] | None:
+    """The state of a federation named at token ``i`` ("Indiana", "New York", "N.Y.") and the
+    token after its name (a following "State" taken in: "New York State")."""
+    for n in (2, 1):
+        if i + n <= len(doc) and doc[i].text[:1].isupper():
+            state = table.state(doc[i : i + n].text)
+            if state is not None:
+                end = i + n
+                if end < len(doc) and doc[end].text == "State":
+                    end += 1
+                return state, end
+    return None
+
+
+def _state_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """Bodies of a US state: "Indiana House [Speaker]" (the Indiana House of Representatives),
+    "the Ohio Senate", "the Texas attorney general's office", "the office of the New York
+    State Attorney General" / "of the NYAG" (Office of the <State> Attorney General), and a
+    bare "the Legislature" in an article about one state (the state named most): a generic
+    body qualified by a state keeps the state, as one qualified by a country keeps the
+    country."""
+    if not table.states:
+        return entities
+    found: list[_Entity] = []
+    counts: dict[str, int] = {}
+    i = 0
+    while i < len(doc):
+        at = _state_at(doc, i, table)
+        if at is None:
+            i += 1
+            continue
+        state, end = at
+        counts[state] = counts.get(state, 0) + 1
+        body = _state_body_after(doc, end, state, table)
+        if body is not None:
+            found.append(_Entity(doc[i : body[0]], "ORG", fixed=body[1],
+                                 country="United States"))
+            i = body[0]
+        else:
+            i = end
+    for i, token in enumerate(doc):  # "the office of the New York State Attorney General"
+        if token.lower_ == "office" and doc[i + 1 : i + 3].text.lower() == "of the":
+            office = _attorney_general_at(doc, i + 3, table)
+            if office is not None:
+                found.append(_Entity(doc[i : office[0]], "ORG", country="United States",
+                                     fixed=f"Office of the {office[1]} Attorney General"))
+    if counts:
+        state = max(counts, key=lambda k: counts[k])  # the state the article is about
+        taken = {t for e in found for t in range(e.span.start, e.span.end)}
+        for token in doc:
+            if (token.text == "Legislature" and token.i not in taken
+                    and not (token.i > 0 and doc[token.i - 1].is_title
+                             and doc[token.i - 1].lower_ not in _DETERMINERS
+                             and not doc[token.i - 1].is_sent_start)):
+                found.append(_Entity(doc[token.i : token.i + 1], "ORG",
+                                     fixed=f"{state} Legislature", country="United States"))
+    if not found:
+        return entities
+    taken = {t for e in found for t in range(e.span.start, e.span.end)}
+    kept = [e for e in entities
+            if e.label in _PERSON_LABELS or not taken.intersection(range(e.span.start, e.span.end))]
+    return sorted(kept + found, key=lambda e: e.span.start)
+
+
+def _state_body_after(doc: Doc, i: int, state: str, table: Names) -> tuple[int, str] | None:
+    """(end, name) of a state's body whose name starts at token ``i``, right after the state."""
+    if i >= len(doc):
+        return None
+    word = doc[i].text
+    if word == "House" and not (i + 1 < len(doc) and doc[i + 1].lower_ == "of"):
+        return i + 1, f"{state} {table.lower_houses.get(state, 'House of Representatives')}"
+    if word in ("Senate", "Legislature", "Assembly") or doc[i : i + 2].text == "General Assembly":
+        end = i + (2 if word == "General" else 1)
+        return end, f"{state} {doc[i:end].text}"
+    words = " ".join(t.lower_ for t in doc[i : i + 4]).replace("’", "'")
+    if words == "attorney general 's office":
+        return i + 4, f"Office of the {state} Attorney General"
+    return None
+
+
+def _attorney_general_at(doc: Doc, i: int, table: Names) -> tuple[int, str] | None:
+    """"New York State Attorney General" or "NYAG" at token ``i``: (end, state)."""
+    at = _state_at(doc, i, table)
+    if at is not None:
+        state, end = at
+        if doc[end : end + 2].text.lower() == "attorney general":
+            return end + 2, state
+        return None
+    if i < len(doc) and re.fullmatch(r"[A-Z]{2}AG", doc[i].text):
+        state = table.postal.get(doc[i].text[:2])
+        if state is not None:
+            return i + 1, state
+    return None
+
+
+# A country's armed forces: "the Indian Army", "Pakistan Navy" (not "the Irish Republican
+# Army" or "the Free Syrian Army": a country's word must come right before the head).
+_MILITARY_HEADS = ("army", "navy", "air force", "armed forces", "military", "marines",
+                   "marine corps", "defence forces", "defense forces", "coast guard")
+
+
+def _militaries(entities: list[_Entity], table: Names) -> None:
+    for entity in entities:
+        if entity.label != "ORG" or entity.known:
+            continue
+        words = _without_determiner(entity.span)
+        text = fold(words.text)
+        for head in _MILITARY_HEADS:
+            if not text.endswith(" " + head):
+                continue
+            owner = words.text[: len(words.text) - len(head)].strip()
+            country = table.country(owner)
+            if country is not None:
+                demonym = table.demonym(country) or country
+                entity.fixed = f"{demonym} {title_case(head)}"
+                entity.country = country
+            break
 
 
 def _split_place_prefix(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
@@ -560,6 +720,9 @@ def _owned_body(doc: Doc, head: Token, host: _Entity | None, at: dict[int, _Enti
     right = _entity_after(doc, end, "of", at)
     if right is not None and right.label in ("GPE", "NORP"):
         owner, end = _country(right, table) or _base_name(right, table), right.span.end
+    elif (host is not None and host.span.end > end + 1 and doc[end].lower_ == "of"
+          and (inside := table.country(normalise_name(doc[end + 1 : host.span.end].text)))):
+        owner, end = inside, host.span.end  # the NER's "[Embassy of Peru]"
     city = None
     right = _entity_after(doc, end, "in", at)
     if right is not None and right.label in _PLACE_LABELS:
@@ -593,8 +756,11 @@ def _owned_body(doc: Doc, head: Token, host: _Entity | None, at: dict[int, _Enti
     if owner is None:
         name = f"{body} in {city}"
     else:
-        name = f"U.S. {body}" if owner == "United States" else f"{body} of {owner}"
-        name += f" in {city}" if city else ""
+        # One form for every country's mission, as for its other bodies ("Russian Foreign
+        # Ministry"): "U.S. Embassy in Havana", "Cuban Embassy in Washington", "Ecuadorian
+        # Embassy in London", whether written "Ecuador's embassy" or "the Embassy of Ecuador".
+        demonym = "U.S." if owner == "United States" else (table.demonym(owner) or owner)
+        name = f"{demonym} {body}" + (f" in {city}" if city else "")
     return _Entity(span, "ORG", fixed=name, country=owner or "")
 
 
@@ -968,6 +1134,98 @@ def _attach_titles(doc: Doc, entities: list[_Entity],
     return title_tokens
 
 
+def _titled_names(doc: Doc, entities: list[_Entity], table: Names,
+                  stoplist: set[tuple[str, ...]]) -> list[_Entity]:
+    """Names the NER missed or cut short right after a lexicon title: "Deputy Director of
+    Public Prosecution [Eva-Marie Persson] took…" (no entity at all), "vice-premier [Liu]
+    He" (the NER read "He" as a pronoun). A title, its "of …" portfolio, then two or three
+    capitalised name-shaped words followed by no other capitalised word is a person; a
+    one-word person right after a title takes in one more such word. Not in title-case
+    lines (headlines), where every word is capitalised."""
+    titles = list(doc.spans[TITLES_KEY]) if TITLES_KEY in doc.spans else []
+    if not titles:
+        return entities
+    taken = {t for e in entities for t in range(e.span.start, e.span.end)}
+    title_tokens = {t for title in titles for t in range(title.start, title.end)}
+    persons = {e.span.start: e for e in entities if e.label in _PERSON_LABELS}
+    found: list[_Entity] = []
+    for title in sorted(titles, key=lambda t: (t.start, -t.end)):
+        if _in_headline(doc, title.start):
+            continue
+        person = persons.get(title.end)
+        if person is not None:  # "vice-premier [Liu] He": one more word of the name
+            span = person.span
+            nxt = span.end
+            if (len(span) == 1 and nxt < len(doc) and _name_word(doc[nxt], table)
+                    and nxt not in taken and nxt not in title_tokens
+                    and not doc[nxt].is_sent_start
+                    and (nxt + 1 >= len(doc) or not doc[nxt + 1].is_title)):
+                person.span = doc[span.start : nxt + 1]
+                taken.add(nxt)
+            continue
+        end = title.end
+        portfolio = end < len(doc) and doc[end].lower_ in ("of", "for")
+        if portfolio:
+            end += 1
+        units = _name_units(doc, end, table)
+        if not units:
+            continue
+        stop = units[-1][1]
+        if stop < len(doc) and (doc[stop].is_title or doc[stop].is_upper) and doc[stop].is_alpha:
+            continue  # runs on into more capitalised words: which are the name, unclear
+        if portfolio:
+            if len(units) < 3:
+                continue  # the portfolio needs a word of its own: "of [Public Prosecution]"
+            units = units[-2:]
+        if not 2 <= len(units) <= 3:
+            continue
+        first, last = units[0][0], units[-1][1]
+        span = doc[first:last]
+        if (taken.intersection(range(first, last)) or title_tokens.intersection(range(first, last))
+                or stoplist.intersection(_runs(_words(span.text)))
+                or looks_like_agency(span.text) or doc[first].is_sent_start):
+            continue
+        found.append(_Entity(span, "PERSON"))
+        taken.update(range(first, last))
+    if not found:
+        return entities
+    return sorted(entities + found, key=lambda e: e.span.start)
+
+
+def _in_headline(doc: Doc, i: int) -> bool:
+    """Token ``i`` is in a line written in title case ("Foreign Minister Says Talks Resume")."""
+    sent = doc[i].sent if doc.has_annotation("SENT_START") else doc[:]
+    words = [t for t in sent if t.is_alpha and t.lower_ not in _SMALL_WORDS]
+    return len(words) >= 4 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words)
+
+
+def _name_word(token: Token, table: Names) -> bool:
+    """A capitalised word that may be part of a person's name."""
+    return (token.is_alpha and token.is_title and token.lower_ not in _ORG_HEADS
+            and token.lower_ not in _HONORIFICS and token.lower_ not in _MONTHS_AND_DAYS
+            and table.country(token.text) is None)
+
+
+_MONTHS_AND_DAYS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
+    "nov", "dec"})
+
+
+def _name_units(doc: Doc, i: int, table: Names) -> list[tuple[int, int]]:
+    """Capitalised words from token ``i`` on, a hyphenated one ("Eva-Marie") as one unit."""
+    units: list[tuple[int, int]] = []
+    while i < len(doc) and _name_word(doc[i], table):
+        end = i + 1
+        while (end + 1 < len(doc) and doc[end].text == "-" and not doc[end - 1].whitespace_
+               and not doc[end].whitespace_ and _name_word(doc[end + 1], table)):
+            end += 2
+        units.append((i, end))
+        i = end
+    return units
+
+
 def _relabel_titled_names(entities: list[_Entity], titles: list[Span],
                           ents_by_end: dict[int, _Entity], table: Names) -> None:
     """"MINREX spokeswoman [Johana Tablada]" tagged ORG: a name right after a title (or
@@ -977,6 +1235,11 @@ def _relabel_titled_names(entities: list[_Entity], titles: list[Span],
     for entity in entities:
         span = entity.span
         doc = span.doc
+        inside = [t for t in titles if t.start == span.start and t.end < span.end]
+        if (entity.label not in _PERSON_LABELS and not entity.known and inside
+                and _name_shaped(span[max(t.end for t in inside) - span.start :], table)):
+            entity.label = "PERSON"  # "[Superintendent Maria Vance]" tagged ORG
+            continue
         if (entity.label not in _PERSON_LABELS and not entity.known
                 and 2 <= len(span) <= 5
                 and all(t.is_title or t.text == "-" or t.lower_ in _NAME_PARTICLES for t in span)
@@ -988,16 +1251,40 @@ def _relabel_titled_names(entities: list[_Entity], titles: list[Span],
             entity.label = "PERSON"
 
 
+def _name_shaped(span: Span, table: Names) -> bool:
+    """Two to four capitalised words, no body's or place's name: a person's name."""
+    return (2 <= len(span) <= 5
+            and all(t.is_title or t.text == "-" or t.lower_ in _NAME_PARTICLES for t in span)
+            and not looks_like_agency(span.text) and not _PARTY_FORM.search(span.text)
+            and span[-1].lower_ not in _ORG_HEADS and table.country(span.text) is None
+            and table.country(span[0].text) is None)
+
+
 def _title_text(doc: Doc, found: _Found) -> str:
     """The lexicon's spelling of the role ("Sen." -> "Senator", "charge d'affaires" ->
     "Chargé d'affaires") with the article's qualifier and portfolio around it."""
     title = found.title
-    parts = [found.qualifiers, doc[found.first : title.start].text, title.label_,
-             doc[title.end : found.last].text]
+    before = _without_time(doc[found.first : title.start])
+    parts = [found.qualifiers, before, title.label_, doc[title.end : found.last].text]
     words = " ".join(part for part in parts if part).split(" ")
-    while words and words[0].lower() in _DESCRIPTIVE:
+    while words and (words[0].lower() in _DESCRIPTIVE or words[0].lower() in _TIME_QUALIFIERS):
         words.pop(0)  # "the [new] acting secretary", "a [top] aide": no part of the office
     return title_case(" ".join(words))
+
+
+def _without_time(span: Span) -> str:
+    """The words of ``span`` without "former", "then-", "ex-" ("founder and [former] CEO")."""
+    out: list[str] = []
+    skip_hyphen = False
+    for token in span:
+        if token.lower_ in _TIME_QUALIFIERS:
+            skip_hyphen = True
+            continue
+        if skip_hyphen and token.text == "-":
+            continue
+        skip_hyphen = False
+        out.append(token.text_with_ws)
+    return squash("".join(out)).strip()
 
 
 def _title_inside(entity: _Entity, titles: list[Span]) -> _Found | None:
@@ -1035,14 +1322,27 @@ def _title_before(person: Span, titles: list[Span], ents_by_end: dict[int, _Enti
         first = _with_qualifier(doc, title.start)
         if len(gap) == 0 or (len(gap) <= _MAX_PORTFOLIO and _is_portfolio(gap)):
             return _Found(first, title, start)
-        if gap.text == "," and _introduced(doc, first, ents_by_end):
-            return _Found(first, title, title.end)
+        if gap.text == ",":
+            first = _coordinated(doc, first, titles)
+            if _introduced(doc, first, ents_by_end):
+                return _Found(first, title, title.end)
         if (gap[-1].text == "," and _is_portfolio(gap[:-1])
                 and _introduced(doc, first, ents_by_end)):
             return _Found(first, title, start - 1)
         if len(gap) == 1 and gap[0].is_lower and (country := table.country(gap[0].text)):
             return _Found(first, title, title.end, owner=country)
     return None
+
+
+def _coordinated(doc: Doc, first: int, titles: list[Span]) -> int:
+    """"WeWork's [founder and] former CEO, Adam Neumann": roles joined by "and" before a
+    comma and a name are all the name's; where the first of them starts."""
+    while first > 1 and doc[first - 1].lower_ in ("and", "&"):
+        before = [t for t in titles if t.end == first - 1]
+        if not before:
+            break
+        first = _with_qualifier(doc, min(t.start for t in before))
+    return first
 
 
 def _introduced(doc: Doc, start: int, ents_by_end: dict[int, _Entity]) -> bool:
@@ -1055,6 +1355,8 @@ def _introduced(doc: Doc, start: int, ents_by_end: dict[int, _Entity]) -> bool:
         start = owner.span.start
     while start > 0 and doc[start - 1].lower_ in _PRE_QUALIFIERS:
         start -= 1  # "[the] former House Speaker, Newt Gingrich"
+    if start > 0 and doc[start - 1].text in _POSSESSIVE:
+        return True  # "Hong Kong's new police commissioner, Chris Tang"
     return start > 0 and (doc[start - 1].lower_ in _INTRODUCERS
                           or doc[start].lower_ in _QUALIFIERS)
 
@@ -1099,9 +1401,24 @@ def _title_after(person: Span, titles: list[Span], ents_by_start: dict[int, _Ent
         title = _title_at(titles, at)
         stop = _apposition_end(doc, title, titles) if title is not None else None
         if stop is not None:
+            if start == after and _is_subject(doc, i, after, title, ents_by_start, table):
+                start = i  # "a [China] scholar": the country is what the role knows about
             qualifiers = doc[first : min(start, i)].text
             return _Found(start, title, stop, qualifiers)
     return None
+
+
+def _is_subject(doc: Doc, i: int, after: int, title: Span,
+                ents_by_start: dict[int, _Entity], table: Names) -> bool:
+    """The place between ``i`` and ``after`` is the subject of a role of knowledge ("a
+    Ukraine expert", "a China scholar"): a country written by its name, not its demonym or
+    abbreviation ("a US analyst", "a Cuban economist" say whose)."""
+    owner = ents_by_start.get(i)
+    if (owner is None or owner.label not in _PLACE_LABELS or owner.span.end != after
+            or title.label_.split(" ")[-1] not in _SUBJECT_ROLES):
+        return False
+    text = normalise_name(owner.span.text)
+    return fold(text) not in table.groups and not text.isupper() and "." not in text
 
 
 def _apposition_end(doc: Doc, title: Span, titles: list[Span]) -> int | None:
@@ -1117,7 +1434,7 @@ def _apposition_end(doc: Doc, title: Span, titles: list[Span]) -> int | None:
     while (stop < len(doc) and stop - end < _MAX_APPOSITION and not _ends_phrase(doc[stop])
            and not _ends_portfolio(doc[stop])):
         stop += 1
-    if stop > end and not _is_portfolio(doc[end:stop]):
+    if stop > end and not _is_portfolio(doc[end:stop], _APPOSITION_CONNECTORS):
         stop = end
     if stop < len(doc) and not _ends_phrase(doc[stop]) and not _ends_portfolio(doc[stop]):
         return None
@@ -1186,8 +1503,10 @@ def _skip_affiliation(doc: Doc, i: int, ents_by_start: dict[int, _Entity],
 
 
 def _ends_phrase(token: Token) -> bool:
-    # A hyphen inside "direct-to-consumer" does not end the apposition; a comma does.
-    return token.text in _BOUNDARIES or bool(token.is_sent_start)
+    # A hyphen inside "direct-to-consumer" does not end the apposition; a comma does, and so
+    # does a line break (a byline: "Caroline Hawley, BBC diplomatic correspondent⏎").
+    return (token.text in _BOUNDARIES or bool(token.is_sent_start)
+            or (token.is_space and "\n" in token.text))
 
 
 def _ends_portfolio(token: Token) -> bool:
@@ -1201,11 +1520,11 @@ def _ends_portfolio(token: Token) -> bool:
             and token.doc[token.i + 1].ent_type_ in _PERSON_LABELS)
 
 
-def _is_portfolio(gap: Span) -> bool:
+def _is_portfolio(gap: Span, connectors: frozenset[str] = _CONNECTORS) -> bool:
     """``for Western Hemisphere affairs``: a connector, then words (hyphenated or possessive
     allowed), ending on a word that is not itself a connector ("… Security and")."""
     return (
-        len(gap) > 1 and gap[0].lower_ in _CONNECTORS and gap[-1].lower_ not in _SMALL_WORDS
+        len(gap) > 1 and gap[0].lower_ in connectors and gap[-1].lower_ not in _SMALL_WORDS
         # "president of the club [her] father founded": a clause, not a portfolio
         and not any(t.lower_ in _CLAUSE_PRONOUNS for t in gap)
         and all(t.is_alpha or t.text in _POSSESSIVE or (t.text == "-" and not t.whitespace_)

@@ -193,6 +193,13 @@ class Names:
     countries: dict[str, str] = field(default_factory=dict)
     #: country -> its demonym: "Cuba" -> "Cuban".
     demonyms: dict[str, str] = field(default_factory=dict)
+    #: Folded name or abbreviation of a state of a federation ("indiana", "ind.") -> its name;
+    #: records with ``"state_of"`` (they stand for no country: "Indiana said" is not the US).
+    states: dict[str, str] = field(default_factory=dict)
+    #: Postal code of a state ("NY") -> its name: "the NYAG" is New York's attorney general.
+    postal: dict[str, str] = field(default_factory=dict)
+    #: State -> the name of its lower chamber where it is not "House of Representatives".
+    lower_houses: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> Names:
@@ -207,6 +214,13 @@ class Names:
                     names.places[fold(alias)] = place
                     if country:
                         names.countries[fold(alias)] = country
+                if record.get("state_of"):
+                    for alias in [place, *record.get("aliases", ())]:
+                        names.states[fold(alias)] = place
+                    if record.get("postal"):
+                        names.postal[record["postal"]] = place
+                    if record.get("lower_house"):
+                        names.lower_houses[place] = record["lower_house"]
                 demonym = record.get("demonym")
                 if demonym:
                     names.demonyms[place] = demonym
@@ -235,6 +249,10 @@ class Names:
 
     def demonym(self, country: str) -> str | None:
         return self.demonyms.get(country)
+
+    def state(self, name: str) -> str | None:
+        """The state of a federation a name or abbreviation stands for ("Ind." -> "Indiana")."""
+        return self.states.get(fold(name))
 
     def country(self, name: str) -> str | None:
         """The country a place alias, capital or demonym stands for, when the table knows it."""

@@ -174,3 +174,74 @@ def test_us_attorneys_office_keeps_its_district(tagger: Tagger) -> None:
 def test_other_countries_in_the_article_keep_the_default(tagger: Tagger, text: str,
                                                          expected: list[str]) -> None:
     assert agencies(tagger, text) == expected
+
+
+# --------------------------------------------------------------------------- embassies, courts, militaries
+
+
+@pytest.mark.parametrize("text", [
+    "He took refuge in the Ecuadorean embassy in London.",
+    "He took refuge in Ecuador's embassy in London.",
+    "He took refuge in the Embassy of Ecuador in London.",
+])
+def test_one_name_for_a_foreign_embassy_however_written(tagger: Tagger, text: str) -> None:
+    assert agencies(tagger, text) == ["Ecuadorian Embassy in London"]
+
+
+def test_embassies_of_every_country_take_the_demonym_form(tagger: Tagger) -> None:
+    assert agencies(tagger, "Protesters gathered outside the Embassy of Peru in Madrid.") == [
+        "Peruvian Embassy in Madrid"]
+
+
+def test_a_court_the_ner_splits_from_its_head(tagger: Tagger) -> None:
+    text = "The trial will be held at Southwark Magistrate's Court next month."
+    assert agencies(tagger, text) == ["Southwark Magistrate's Court"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Beijing said the People's Liberation Army would hold drills.", ["People's Liberation Army"]),
+    ("The PLA moved troops to the border.", ["People's Liberation Army"]),
+    ("The Indian Army said two soldiers died.", ["Indian Army"]),
+    ("A Royal Navy frigate shadowed the ship.", ["Royal Navy"]),
+    # armies of no state are no government bodies
+    ("The Irish Republican Army declared a ceasefire.", []),
+])
+def test_a_countrys_armed_forces_are_a_government_body(tagger: Tagger, text: str,
+                                                      expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+# --------------------------------------------------------------------------- bodies of US states
+
+
+def test_a_state_chamber_named_as_a_modifier(tagger: Tagger) -> None:
+    text = "Ohio House Speaker Jane Doyle defended the budget."
+    assert agencies(tagger, text) == ["Ohio House of Representatives"]
+
+
+def test_a_state_lower_chamber_with_another_name(tagger: Tagger) -> None:
+    assert agencies(tagger, "Maryland House leaders met on Monday.") == [
+        "Maryland House of Delegates"]
+
+
+def test_bare_legislature_is_the_state_the_article_is_about(tagger: Tagger) -> None:
+    text = ("Thousands of nurses rallied in Oregon on Monday. Oregon nurses want more pay, and "
+            "the Legislature has not answered.")
+    assert agencies(tagger, text) == ["Oregon Legislature"]
+
+
+def test_bare_legislature_without_a_state_is_no_body(tagger: Tagger) -> None:
+    assert agencies(tagger, "Nurses said the Legislature has not answered.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "The Texas attorney general's office opened an inquiry.",
+    "The office of the Texas Attorney General opened an inquiry.",
+])
+def test_a_state_attorney_generals_office(tagger: Tagger, text: str) -> None:
+    assert agencies(tagger, text) == ["Office of the Texas Attorney General"]
+
+
+def test_office_of_a_state_ag_by_its_postal_code(tagger: Tagger) -> None:
+    text = "The firm said it had been contacted by the office of the CAAG last week."
+    assert agencies(tagger, text) == ["Office of the California Attorney General"]

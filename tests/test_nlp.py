@@ -302,7 +302,7 @@ def test_gazetteer_keeps_longer_ner_name_and_person_remainder(blank) -> None:
     ("MINREX said", "Ministry of Foreign Affairs of Cuba"),
     ("the U.S. Treasury said", "U.S. Department of the Treasury"),
     ("the U.S. Embassy in Havana said", "U.S. Embassy in Havana"),
-    ("the Cuban Embassy in Washington said", "Embassy of Cuba in Washington"),
+    ("the Cuban Embassy in Washington said", "Cuban Embassy in Washington"),
     ("the National Assembly of People's Power said", "National Assembly of People's Power"),
     ("the Communist Party of Cuba said", "Communist Party of Cuba"),
 ])
@@ -552,10 +552,10 @@ def test_place_in_a_portfolio_stays_a_place(blank) -> None:
 
 @pytest.mark.parametrize(("text", "surface", "name", "kind"), [
     ("Mexico's embassy in Havana issued visas.", "Mexico's embassy in Havana",
-     "Embassy of Mexico in Havana", "agency"),
-    ("The Spanish Embassy said nothing.", "Spanish Embassy", "Embassy of Spain", "agency"),
+     "Mexican Embassy in Havana", "agency"),
+    ("The Spanish Embassy said nothing.", "Spanish Embassy", "Spanish Embassy", "agency"),
     ("Cuba's Foreign Ministry said its embassy in Washington would stay open.",
-     "embassy in Washington", "Embassy of Cuba in Washington", "agency"),
+     "embassy in Washington", "Cuban Embassy in Washington", "agency"),
     ("The Biden administration announced new measures.", "Biden administration",
      "Biden administration", "organization"),
     ("The Drug Enforcement Administration seized the boat.", "Drug Enforcement Administration",
