@@ -345,6 +345,7 @@ def candidates(doc: Doc, *, decimal_comma: bool = False, numeric_ner: bool = Tru
         number = _strip_hedges(span)
         if (number is None or _is_furniture(number, words) or _is_age(number)
                 or _is_numbering(number) or _is_modifier(number) or _is_label(number)
+                or _is_time_tail(number)
                 or _is_score(number)):
             continue
         if number.start > 0 and doc[number.start - 1].text in _CURRENCY_SIGNS:
@@ -531,6 +532,13 @@ def _is_modifier(number: Span) -> bool:
             and not doc[end + 1].lower_.endswith("s") and doc[end + 1].lower_ not in _SCALES)
 
 
+def _is_time_tail(number: Span) -> bool:
+    """"a year or [two]", "a day or [two]": the end of a duration, not a count."""
+    doc, start = number.doc, number.start
+    return (start >= 2 and doc[start - 1].lower_ in ("or", "to")
+            and bool(_DURATION_UNIT.fullmatch(doc[start - 2].lower_)))
+
+
 def _is_label(number: Span) -> bool:
     """"Title 42", "STOXX 600", "Boeing 737", "Article 5": a number that ends a name."""
     doc, start = number.doc, number.start
@@ -548,8 +556,16 @@ def _is_age(number: Span) -> bool:
     if start > 0 and doc[start - 1].lower_ in _AGE_WORDS:
         return True
     return (start > 1 and doc[start - 1].text in (",", "(") and end < len(doc)
-            and doc[end].text in (",", ")", ".") and doc[start - 2].ent_type_ in ("PERSON", "PER")
+            and doc[end].text in (",", ")", ".") and _names_someone(doc[start - 2])
             and number.text.isdigit() and int(number.text) < 120)
+
+
+def _names_someone(token: Token) -> bool:
+    """The word before ", 45,": a person's name, or a capitalised word the NER took for an
+    organisation ("Assange, 47,") — not a place or a date ("Cuba, 12, Mexico, 9")."""
+    return token.ent_type_ in ("PERSON", "PER") or (
+        token.ent_type_ in ("ORG", "") and token.is_alpha and token.text[:1].isupper()
+        and not token.is_sent_start)
 
 
 def _strip_hedges(span: Span) -> Span | None:
@@ -693,7 +709,7 @@ def _what(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
             verb = verb.head
     if verb.lower_ in _PARTICLES and not _is_verb(verb):
         verb = verb.head  # "was [up] 0.1%"
-        if _is_noun(verb) and verb.i not in inside:
+        if _is_noun(verb) and not _has_aux(verb) and verb.i not in inside:
             return _phrase(verb, inside)  # "with the euro [up 0.05%]"
     if root.dep_ in ("nsubj", "nsubjpass", "npadvmod", "conj") \
             and (fronted := _fronted_of(figure.doc)) is not None:
@@ -720,7 +736,7 @@ def _what(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
     elif root.dep_ == "npadvmod" and verb.lower_ in _IDIOMS and fold(verb.head.lower_) in _SPENDING:
         return _spent(verb.head, figure, inside)
     if (root.dep_ not in ("pobj", "dobj", "attr", "oprd", "obj", "npadvmod")
-            or not _is_verb(verb)):
+            or not (_is_verb(verb) or _has_aux(verb))):
         return None
     # Any verb of a share or a measure ("the yen strengthened 0.13%", "winds gusting to 55
     # mph"), else a verb of level.
@@ -747,6 +763,11 @@ def _is_thing(token: Token, inside: set[int]) -> bool:
     """A noun phrase that is not a figure or its unit: "lost [1.85 points] … to 3,120.18"."""
     return token.lower_ not in _UNIT_NOUNS and not inside.intersection(
         range(token.left_edge.i, token.right_edge.i + 1))
+
+
+def _has_aux(token: Token) -> bool:
+    """A verb the tagger took for a noun: "[was] last trading up 0.4%"."""
+    return any(c.dep_ in ("aux", "auxpass") for c in token.children)
 
 
 def _modifies(root: Token, inside: set[int]) -> bool:

@@ -742,6 +742,10 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
     # a date in the subject says when a level was measured
     ("The average price of a new truck sold in October was $41,640, according to the report.",
      [("$41,640", 41640, "USD", "average price of a new truck sold in October", "October")]),
+    # a verb the tagger took for a noun ("was last trading up")
+    ("The Shanghai Composite slumped 0.2%, but recovered those losses and was last trading "
+     "up 0.4%.", [("0.2%", 0.2, "%", "Shanghai Composite", None),
+                  ("0.4%", 0.4, "%", "Shanghai Composite", None)]),
     # shares in words
     ("About half of the county's cell sites were out of service on Monday.",
      [("half", 0.5, "fraction", "county's cell sites", "Monday")]),
@@ -767,6 +771,8 @@ def test_figures_in_real_looking_sentences(nlp_tagger: Tagger, text: str,
     "The foreign ministers backed a two-state solution and a 66-year-old envoy for the talks.",
     "One study found that one official had resigned in protest over the new rules.",
     "Prices rose in the first half of the year, and he served for a quarter of a century.",
+    "The US wants the UK to extradite Assange, 47, over his alleged role in the leaks.",
+    "It could take a year or two of international fury before the sanctions are lifted.",
 ])
 def test_no_figures_for_ages_numbering_scores_ordinals_dates(nlp_tagger: Tagger,
                                                              text: str) -> None:
