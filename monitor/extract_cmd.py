@@ -50,7 +50,7 @@ def extract_sources(config: Config, sources: list[str]) -> list[dict[str, Any]]:
                 results.append({
                     "url": page.url or source, "title": page.title, "published": page.published,
                     "language": page.language, "text": page.text, "author": page.author,
-                    "site_name": page.site_name,
+                    "site_name": page.site_name, "published_source": page.published_source,
                 })
             except MonitorError as exc:
                 results.append({"url": source, "title": None, "published": None,

@@ -156,6 +156,7 @@ def test_extract_prints_clean_text_without_storing(tmp_path, seed_text):
                                         str(tmp_path / "missing.html")]
     assert "Fernández de Cossío" in data[0]["text"]
     assert "GIPHY" not in data[0]["text"]
+    assert (data[0]["published"][:10], data[0]["published_source"]) == ("2022-04-19", "stated")
     assert data[1]["text"] == ""
     assert result.exit_code == 1  # one input failed
     assert not list(tmp_path.glob("*.db"))
