@@ -353,18 +353,39 @@ def format_report(report: dict[str, Any], errors: bool = False) -> str:
     return "\n".join(lines)
 
 
+def format_sets(tagger: Any, folder: Path) -> str:
+    """One line per set: ``folder`` (the tuned set) and each sub-folder holding gold files."""
+    sets = [folder, *sorted(p for p in folder.iterdir() if p.is_dir() and any(p.glob("*.json")))]
+    keys = ("officials", "agencies", "figures", "figures_when")
+    heads = ("officials", "agencies", "figures", "+ when")
+    lines = [f"F1 {'set':<9}{'docs':>5}" + "".join(f"{h:>11}" for h in heads)]
+    for path in sets:
+        docs = load_gold(path)
+        report = evaluate(tagger, docs)
+        name = "tuned" if path == folder else path.name
+        lines.append(f"   {name:<9}{len(docs):>5}" + "".join(
+            f"{report[k]['f1']:>11.3f}" for k in keys))
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--gold", type=Path, default=GOLD_DIR, help="folder of gold *.json")
     parser.add_argument("--model", default=None, help="spaCy pipeline (default: the tagger's)")
     parser.add_argument("--errors", action="store_true", help="list false positives/negatives")
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    parser.add_argument("--sets", action="store_true",
+                        help="F1 of every set: the tuned set and each held-out folder in it "
+                             "(figures = value + what; + when = value + what + when)")
     args = parser.parse_args(argv)
 
     from monitor.nlp import Tagger
 
-    docs = load_gold(args.gold)
     tagger = Tagger(args.model) if args.model else Tagger()
+    if args.sets:
+        print(format_sets(tagger, args.gold))
+        return 0
+    docs = load_gold(args.gold)
     report = evaluate(tagger, docs)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
