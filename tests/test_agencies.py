@@ -176,7 +176,7 @@ def test_other_countries_in_the_article_keep_the_default(tagger: Tagger, text: s
     assert agencies(tagger, text) == expected
 
 
-# --------------------------------------------------------------------------- embassies, courts, militaries
+# ------------------------------------------------------------- embassies, courts, militaries
 
 
 @pytest.mark.parametrize("text", [

@@ -12,9 +12,10 @@ from spacy.tokens import Doc
 from monitor import nlp as nlp_module
 from monitor.entities import extract_mentions, kind_for, title_case
 from monitor.errors import ConfigError
-from monitor.figures import candidates, parse_value
+from monitor.figures import candidates
 from monitor.gazetteer import Gazetteer, Names, names
 from monitor.nlp import KINDS, Figure, Mention, Tagged, Tagger, add_components
+from monitor.numbers import parse_value
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed-article.txt"
 GIPHY = "GIPHY App Key not set. Please check settings"
@@ -684,7 +685,8 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
      [("1,200", 1200, None, "migrants held at the centre", None),
       ("300", 300, None, "migrants held at the centre", None)]),
     ("The family paid Rs 24 lakh to an agent, and the plant makes 8.69 GW a year.",
-     [("Rs 24 lakh", 2.4e6, "INR", "paid to an agent", None), ("8.69 GW", 8.69, "gw", "plant", None)]),
+     [("Rs 24 lakh", 2.4e6, "INR", "paid to an agent", None),
+      ("8.69 GW", 8.69, "gw", "plant", None)]),
     ("Consumers bought 208,560 new vehicles this year, down 5 percent from last year.",
      [("208,560", 208560, None, "new vehicles", "this year"),
       ("5 percent", 5, "%", "new vehicles", "last year")]),
@@ -693,7 +695,8 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
       ("4.7 million", 4.7e6, None, "visitors", "2018")]),
     # a noun the figure is "of"; restatements after ", or"
     ("Lawmakers say the senator has a net worth of $4 million, or $3 million by other counts.",
-     [("$4 million", 4e6, "USD", "net worth", None), ("$3 million", 3e6, "USD", "net worth", None)]),
+     [("$4 million", 4e6, "USD", "net worth", None),
+      ("$3 million", 3e6, "USD", "net worth", None)]),
     # a transitive verb of change: what changes is its object, not its subject
     ("The ministry wants to raise vaccination coverage from 70% to 90% by 2030.",
      [("70%", 70, "%", "vaccination coverage", "2030"),
@@ -708,7 +711,8 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
      [("$28 billion", 2.8e10, "USD", "spent on payments to farmers", None)]),
     # any verb of a share; a level "at"
     ("The Cuban peso weakened 2.5% against the dollar at 120 per dollar on Friday.",
-     [("2.5%", 2.5, "%", "Cuban peso", None), ("120 per dollar", 120, "USD", "Cuban peso", "Friday")]),
+     [("2.5%", 2.5, "%", "Cuban peso", None),
+      ("120 per dollar", 120, "USD", "Cuban peso", "Friday")]),
     # shares of a group named first, whatever the parse makes of each clause
     ("Of the 1,500 migrants on the boat, 40% were women and 10% were children.",
      [("1,500", 1500, None, "migrants on the boat", None),

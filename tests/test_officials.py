@@ -95,7 +95,8 @@ def test_country_is_the_subject_of_a_role_of_knowledge(tagger: Tagger) -> None:
 
 
 def test_country_of_a_diplomat_is_whose_not_a_subject(tagger: Tagger) -> None:
-    mention = official(tagger, "Carlos Mendoza, a Mexican diplomat, declined to comment.", "Carlos Mendoza")
+    mention = official(tagger, "Carlos Mendoza, a Mexican diplomat, declined to comment.",
+                       "Carlos Mendoza")
     assert mention.title == "Diplomat"
 
 
