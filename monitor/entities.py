@@ -56,7 +56,12 @@ _AGENCY_FORM = re.compile(
     r"|\b(agency|administration|service|commission|bureau|office|council|directorate|"
     r"authority|command|court|tribunal|agencia)$"
     r"|^(the )?(bureau|commission|council|court) of\b|\boffice of\b"
-    r"|\b(house|senate|congressional|parliamentary|assembly)\b.*\b(committee|subcommittee)\b",
+    r"|\b(house|senate|congressional|parliamentary|assembly)\b.*\b(committee|subcommittee)\b"
+    # health bodies of a place: "Inner Mongolia Disease Prevention and Control Centre",
+    # "Chinese Center for Disease Control", "Centre for Health Protection"
+    r"|\bdiseases? (prevention|control)( and (prevention|control))? cent(er|re)s?$"
+    r"|\bcent(er|re)s? for (disease control|disease prevention|health protection)\b"
+    r"|^(the )?federal reserve bank of\b",
     re.IGNORECASE,
 )
 # "Cuban News Agency", "Fox News Service": the news trade, an organisation whatever its head.
@@ -426,6 +431,7 @@ def _repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
     entities = _judicial_districts(doc, entities)
     entities = _extend_to_body_head(doc, entities)
     entities = _state_bodies(doc, entities, table)
+    entities = _prosecutors(doc, entities, table)
     _militaries(entities, table)
     _academic_departments(doc, entities)
     return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
@@ -549,6 +555,74 @@ def _attorney_general_at(doc: Doc, i: int, table: Names) -> tuple[int, str] | No
         state = table.postal.get(doc[i].text[:2])
         if state is not None:
             return i + 1, state
+    return None
+
+
+# A country's chief prosecutor, whose office is the body: "Office of the Swedish Attorney
+# General", "Sweden's prosecutor general's office", "the Swedish attorney general's office".
+_PROSECUTORS = ("attorney general", "prosecutor general", "prosecutor - general",
+                "public prosecutor", "chief prosecutor", "state prosecutor",
+                "director of public prosecutions")
+
+
+def _prosecutors(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """A foreign country's prosecution office, named by its country and the prosecutor's title
+    ("Office of the <Demonym> Attorney General"), however written: "the Office of the Swedish
+    Attorney General", "Sweden's prosecutor general's office", "the Swedish attorney
+    general's office" (a US state's is one of _state_bodies; "the U.S. attorney's office"
+    is the gazetteer's)."""
+    found: list[_Entity] = []
+    i = 0
+    while i < len(doc):
+        end_name = None
+        if doc[i].lower_ == "office" and doc[i + 1 : i + 3].text.lower() == "of the":
+            owner = _country_at(doc, i + 3, table)
+            if owner is not None:
+                title = _prosecutor_at(doc, owner[1])
+                if title is not None:
+                    end_name = title[0], owner[0], title[1]
+        elif doc[i].text[:1].isupper() and (owner := _country_at(doc, i, table)) is not None:
+            j = owner[1] + (owner[1] < len(doc) and doc[owner[1]].text in _POSSESSIVE)
+            title = _prosecutor_at(doc, j)
+            if (title is not None and doc[title[0] : title[0] + 2].text.lower().replace("’", "'")
+                    in ("'s office", "'s department")):
+                end_name = title[0] + 2, owner[0], title[1]
+        if end_name is None:
+            i += 1
+            continue
+        end, country, title_text = end_name
+        demonym = table.demonym(country) or country
+        found.append(_Entity(doc[i:end], "ORG", country=country,
+                             fixed=f"Office of the {demonym} {title_case(title_text)}"))
+        i = end
+    if not found:
+        return entities
+    spans = [(e.span.start, e.span.end) for e in found]
+    kept = [e for e in entities
+            if not any(s < e.span.end and e.span.start < t
+                       and (e.label not in _PERSON_LABELS or (s <= e.span.start and e.span.end <= t))
+                       for s, t in spans)]
+    return sorted(kept + found, key=lambda e: e.span.start)
+
+
+def _country_at(doc: Doc, i: int, table: Names) -> tuple[str, int] | None:
+    """A foreign country or its demonym at token ``i`` ("Swedish", "Sweden", "South
+    Korea"): (country, end)."""
+    for n in (2, 1):
+        if i + n <= len(doc) and doc[i].text[:1].isupper():
+            country = table.country(doc[i : i + n].text)
+            if country is not None and country != "United States":
+                return country, i + n
+    return None
+
+
+def _prosecutor_at(doc: Doc, i: int) -> tuple[int, str] | None:
+    """A chief prosecutor's title at token ``i``: (end, title)."""
+    for title in _PROSECUTORS:
+        n = len(title.split(" "))
+        words = doc[i : i + n]
+        if " ".join(t.lower_ for t in words) == title:
+            return i + n, words.text
     return None
 
 
