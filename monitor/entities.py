@@ -563,6 +563,7 @@ def _attorney_general_at(doc: Doc, i: int, table: Names) -> tuple[int, str] | No
 _PROSECUTORS = ("attorney general", "prosecutor general", "prosecutor - general",
                 "public prosecutor", "chief prosecutor", "state prosecutor",
                 "director of public prosecutions")
+_PROSECUTOR_STARTS = frozenset(title.split(" ")[0] for title in _PROSECUTORS)
 
 
 def _prosecutors(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
@@ -572,48 +573,57 @@ def _prosecutors(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entit
     general's office" (a US state's is one of _state_bodies; "the U.S. attorney's office"
     is the gazetteer's)."""
     found: list[_Entity] = []
-    i = 0
-    while i < len(doc):
-        end_name = None
-        if doc[i].lower_ == "office" and doc[i + 1 : i + 3].text.lower() == "of the":
-            owner = _country_at(doc, i + 3, table)
-            if owner is not None:
-                title = _prosecutor_at(doc, owner[1])
-                if title is not None:
-                    end_name = title[0], owner[0], title[1]
-        elif doc[i].text[:1].isupper() and (owner := _country_at(doc, i, table)) is not None:
-            j = owner[1] + (owner[1] < len(doc) and doc[owner[1]].text in _POSSESSIVE)
-            title = _prosecutor_at(doc, j)
-            if (title is not None and doc[title[0] : title[0] + 2].text.lower().replace("’", "'")
-                    in ("'s office", "'s department")):
-                end_name = title[0] + 2, owner[0], title[1]
-        if end_name is None:
-            i += 1
+    taken = -1
+    for token in doc:  # from the title back to its country: only a few tokens are looked at
+        if token.lower_ not in _PROSECUTOR_STARTS or token.i <= taken:
             continue
-        end, country, title_text = end_name
+        title = _prosecutor_at(doc, token.i)
+        if title is None:
+            continue
+        end, title_text = title
+        before = token.i
+        for n in (1, 2):  # "Swedish", "South Korea", then "'s" or "of the"
+            owner = _country_before(doc, before, n, table)
+            if owner is not None:
+                break
+        else:
+            continue
+        country, first = owner
+        if first >= 3 and doc[first - 3 : first].text.lower() == "office of the":
+            start = first - 3
+        elif doc[end : end + 2].text.lower().replace("’", "'") in ("'s office", "'s department"):
+            start, end = first, end + 2
+        else:
+            continue
         demonym = table.demonym(country) or country
-        found.append(_Entity(doc[i:end], "ORG", country=country,
+        found.append(_Entity(doc[start:end], "ORG", country=country,
                              fixed=f"Office of the {demonym} {title_case(title_text)}"))
-        i = end
+        taken = end - 1
     if not found:
         return entities
     spans = [(e.span.start, e.span.end) for e in found]
-    kept = [e for e in entities
-            if not any(s < e.span.end and e.span.start < t
-                       and (e.label not in _PERSON_LABELS or (s <= e.span.start and e.span.end <= t))
-                       for s, t in spans)]
+
+    def overlaps(e: _Entity) -> bool:  # a person running on past the office keeps the rest
+        return any(s < e.span.end and e.span.start < t and (
+            e.label not in _PERSON_LABELS or (s <= e.span.start and e.span.end <= t))
+            for s, t in spans)
+
+    kept = [e for e in entities if not overlaps(e)]
     return sorted(kept + found, key=lambda e: e.span.start)
 
 
-def _country_at(doc: Doc, i: int, table: Names) -> tuple[str, int] | None:
-    """A foreign country or its demonym at token ``i`` ("Swedish", "Sweden", "South
-    Korea"): (country, end)."""
-    for n in (2, 1):
-        if i + n <= len(doc) and doc[i].text[:1].isupper():
-            country = table.country(doc[i : i + n].text)
-            if country is not None and country != "United States":
-                return country, i + n
-    return None
+def _country_before(doc: Doc, i: int, n: int, table: Names) -> tuple[str, int] | None:
+    """A foreign country or its demonym in the ``n`` tokens before token ``i`` (a possessive
+    "'s" after it skipped): (country, its first token)."""
+    if i > 0 and doc[i - 1].text in _POSSESSIVE:
+        i -= 1
+    first = i - n
+    if first < 0 or not doc[first].text[:1].isupper():
+        return None
+    country = table.country(doc[first:i].text)
+    if country is None or country == "United States":
+        return None
+    return country, first
 
 
 def _prosecutor_at(doc: Doc, i: int) -> tuple[int, str] | None:
