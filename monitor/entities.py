@@ -56,7 +56,12 @@ _AGENCY_FORM = re.compile(
     r"|\b(agency|administration|service|commission|bureau|office|council|directorate|"
     r"authority|command|court|tribunal|agencia)$"
     r"|^(the )?(bureau|commission|council|court) of\b|\boffice of\b"
-    r"|\b(house|senate|congressional|parliamentary|assembly)\b.*\b(committee|subcommittee)\b",
+    r"|\b(house|senate|congressional|parliamentary|assembly)\b.*\b(committee|subcommittee)\b"
+    # health bodies of a place: "Inner Mongolia Disease Prevention and Control Centre",
+    # "Chinese Center for Disease Control", "Centre for Health Protection"
+    r"|\bdiseases? (prevention|control)( and (prevention|control))? cent(er|re)s?$"
+    r"|\bcent(er|re)s? for (disease control|disease prevention|health protection)\b"
+    r"|^(the )?federal reserve bank of\b",
     re.IGNORECASE,
 )
 # "Cuban News Agency", "Fox News Service": the news trade, an organisation whatever its head.
@@ -426,6 +431,7 @@ def _repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
     entities = _judicial_districts(doc, entities)
     entities = _extend_to_body_head(doc, entities)
     entities = _state_bodies(doc, entities, table)
+    entities = _prosecutors(doc, entities, table)
     _militaries(entities, table)
     _academic_departments(doc, entities)
     return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
@@ -549,6 +555,84 @@ def _attorney_general_at(doc: Doc, i: int, table: Names) -> tuple[int, str] | No
         state = table.postal.get(doc[i].text[:2])
         if state is not None:
             return i + 1, state
+    return None
+
+
+# A country's chief prosecutor, whose office is the body: "Office of the Swedish Attorney
+# General", "Sweden's prosecutor general's office", "the Swedish attorney general's office".
+_PROSECUTORS = ("attorney general", "prosecutor general", "prosecutor - general",
+                "public prosecutor", "chief prosecutor", "state prosecutor",
+                "director of public prosecutions")
+_PROSECUTOR_STARTS = frozenset(title.split(" ")[0] for title in _PROSECUTORS)
+
+
+def _prosecutors(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+    """A foreign country's prosecution office, named by its country and the prosecutor's title
+    ("Office of the <Demonym> Attorney General"), however written: "the Office of the Swedish
+    Attorney General", "Sweden's prosecutor general's office", "the Swedish attorney
+    general's office" (a US state's is one of _state_bodies; "the U.S. attorney's office"
+    is the gazetteer's)."""
+    found: list[_Entity] = []
+    taken = -1
+    for token in doc:  # from the title back to its country: only a few tokens are looked at
+        if token.lower_ not in _PROSECUTOR_STARTS or token.i <= taken:
+            continue
+        title = _prosecutor_at(doc, token.i)
+        if title is None:
+            continue
+        end, title_text = title
+        before = token.i
+        for n in (1, 2):  # "Swedish", "South Korea", then "'s" or "of the"
+            owner = _country_before(doc, before, n, table)
+            if owner is not None:
+                break
+        else:
+            continue
+        country, first = owner
+        if first >= 3 and doc[first - 3 : first].text.lower() == "office of the":
+            start = first - 3
+        elif doc[end : end + 2].text.lower().replace("’", "'") in ("'s office", "'s department"):
+            start, end = first, end + 2
+        else:
+            continue
+        demonym = table.demonym(country) or country
+        found.append(_Entity(doc[start:end], "ORG", country=country,
+                             fixed=f"Office of the {demonym} {title_case(title_text)}"))
+        taken = end - 1
+    if not found:
+        return entities
+    spans = [(e.span.start, e.span.end) for e in found]
+
+    def overlaps(e: _Entity) -> bool:  # a person running on past the office keeps the rest
+        return any(s < e.span.end and e.span.start < t and (
+            e.label not in _PERSON_LABELS or (s <= e.span.start and e.span.end <= t))
+            for s, t in spans)
+
+    kept = [e for e in entities if not overlaps(e)]
+    return sorted(kept + found, key=lambda e: e.span.start)
+
+
+def _country_before(doc: Doc, i: int, n: int, table: Names) -> tuple[str, int] | None:
+    """A foreign country or its demonym in the ``n`` tokens before token ``i`` (a possessive
+    "'s" after it skipped): (country, its first token)."""
+    if i > 0 and doc[i - 1].text in _POSSESSIVE:
+        i -= 1
+    first = i - n
+    if first < 0 or not doc[first].text[:1].isupper():
+        return None
+    country = table.country(doc[first:i].text)
+    if country is None or country == "United States":
+        return None
+    return country, first
+
+
+def _prosecutor_at(doc: Doc, i: int) -> tuple[int, str] | None:
+    """A chief prosecutor's title at token ``i``: (end, title)."""
+    for title in _PROSECUTORS:
+        n = len(title.split(" "))
+        words = doc[i : i + n]
+        if " ".join(t.lower_ for t in words) == title:
+            return i + n, words.text
     return None
 
 
