@@ -29,7 +29,8 @@ _LEVEL_VERBS = frozenset(
         "soar", "climb", "reach", "jump", "total", "hit", "top", "exceed", "surpass", "dip",
         "slip", "edge", "spike", "swell", "balloon", "plunge", "plummet", "surge", "ease",
         "hover", "remain", "stay", "amount", "number", "double", "triple", "decline", "increase",
-        "decrease", "tumble", "drop",
+        "decrease", "tumble", "drop", "slash", "reduce", "lower", "boost", "trim", "hike",
+        "lift", "halve", "raise",
     ) for ending in ("", "s", "ed", "d", "ing", "ped", "ping")
 ) | frozenset({
     "rise", "rises", "rose", "risen", "rising", "fall", "falls", "fell", "fallen", "falling",
@@ -141,6 +142,13 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
         root, head = head, head.head  # "102.2 points, or [0.36%]": a restatement
     if root.dep_ == "appos" and _is_noun(head) and head.i not in inside:
         return _phrase(head, inside)  # "their estimate ([$6 million] in both cases)"
+    if root.dep_ == "pobj" and head.lower_ == "for" and unit not in (None, "%", "fraction"):
+        bought = head.head  # "a purchase of The Times [for] $500 million", "bid … for $13"
+        if _is_noun(bought) and bought.i not in inside and bought.lower_ not in _UNIT_NOUNS:
+            return _phrase(bought, inside)
+        objects = [c for c in bought.children if c.dep_ == "dobj" and _is_thing(c, inside)]
+        if _is_verb(bought) and objects:
+            return _phrase(objects[0], inside)  # "acquiring [the stake] … for $13 a share"
     if root.dep_ == "pobj" and head.lower_ == "of" and _is_noun(head.head) \
             and head.head.i not in inside and head.head.lower_ not in _UNIT_NOUNS:
         owner = head.head
@@ -219,7 +227,7 @@ def _has_aux(token: Token) -> bool:
 
 def _modifies(root: Token, inside: set[int]) -> bool:
     head = root.head
-    return (root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod")
+    return (root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "predet")
             and head.i not in inside and _is_noun(head))
 
 

@@ -434,7 +434,67 @@ def _repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
     entities = _prosecutors(doc, entities, table)
     _militaries(entities, table)
     _academic_departments(doc, entities)
+    _cut_at_possessive(doc, entities)
+    entities = _sub_units(doc, entities)
     return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
+
+
+def _cut_at_possessive(doc: Doc, entities: list[_Entity]) -> None:
+    """"[Jeff Bezos’s Blue Origin]": a person's name ends at the possessive."""
+    for entity in entities:
+        span = entity.span
+        if entity.label not in _PERSON_LABELS or len(span) < 3:
+            continue
+        cut = next((t.i for t in span[1:-1] if t.text in _POSSESSIVE), None)
+        if cut is not None and doc[cut + 1].is_title:
+            entity.span = doc[span.start : cut]
+
+
+# Heads of a unit inside a known body: "NASA’s Science Mission [Directorate]".
+_UNIT_HEADS = frozenset({"directorate", "office", "bureau", "division", "center", "centre",
+                         "service", "command", "administration", "agency", "institute",
+                         "laboratory", "unit", "branch", "section"})
+_UNIT_JOINERS = frozenset({"of", "the", "for", "and", "on"})
+# Heads that make a lower-case run a unit's name: "NASA’s science mission directorate" (not
+# "NASA's budget office", which may be a description).
+_LOWER_UNIT_HEADS = frozenset({"directorate", "bureau", "division"})
+
+
+def _sub_units(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+    """A unit of a known body, named after its possessive: "NASA’s Science Mission
+    Directorate" -> "NASA Science Mission Directorate", "the State Department's Bureau of
+    Consular Affairs" -> "State Department Bureau of Consular Affairs"."""
+    at = {t: e for e in entities for t in range(e.span.start, e.span.end)}
+    found: list[_Entity] = []
+    for owner in entities:
+        i = owner.span.end
+        if not owner.known or owner.label in _PERSON_LABELS or i + 1 >= len(doc) \
+                or doc[i].text not in _POSSESSIVE or not doc[i + 1].is_alpha:
+            continue
+        lower = doc[i + 1].is_lower  # "NASA’s science mission directorate"
+        end = i + 1
+        while end < len(doc) and end - i <= (4 if lower else 8) and (
+                (doc[end].is_lower if lower else doc[end].is_title)
+                or (doc[end].lower_ in _UNIT_JOINERS and end > i + 1)):
+            end += 1
+        while end > i + 1 and doc[end - 1].lower_ in _UNIT_JOINERS:
+            end -= 1
+        words = doc[i + 1 : end]
+        if lower and words[-1].lower_ not in _LOWER_UNIT_HEADS:
+            continue
+        if not (words[-1].lower_ in _UNIT_HEADS or words[0].lower_ in _UNIT_HEADS) or any(
+                (other := at.get(t)) is not None and (other.label in _PERSON_LABELS or (
+                    other.known and other is not owner)) for t in range(words.start, end)):
+            continue
+        written = _without_determiner(owner.span).text
+        unit = title_case(words.text) if lower else words.text
+        found.append(_Entity(words, "ORG", fixed=f"{written} {unit}",
+                             country=owner.country))
+        at.update(dict.fromkeys(range(words.start, end), found[-1]))
+    if not found:
+        return entities
+    kept = [e for e in entities if all(at.get(t) is e for t in range(e.span.start, e.span.end))]
+    return sorted(kept + found, key=lambda e: e.span.start)
 
 
 # Heads that end a body's name, which the NER sometimes leaves out: "[Westminster
@@ -591,6 +651,8 @@ def _prosecutors(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entit
         country, first = owner
         if first >= 3 and doc[first - 3 : first].text.lower() == "office of the":
             start = first - 3
+        elif first >= 2 and doc[first - 2 : first].text.lower() == "office of":
+            start = first - 2  # "the office of Sweden's attorney general"
         elif doc[end : end + 2].text.lower().replace("’", "'") in ("'s office", "'s department"):
             start, end = first, end + 2
         else:
@@ -911,8 +973,10 @@ def _named_by_owner(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
         body = _local_body(doc, after, at)
         if body is not None:
             place = normalise_name(owner.span.text)
-            found.append(_Entity(doc[owner.span.start : body], "ORG",
-                                 fixed=f"{place} {title_case(doc[after:body].text)}"))
+            written = doc[after:body].text
+            unit = "Police Department" if _POLICE_ABBREVIATION.fullmatch(written) else (
+                title_case(written))
+            found.append(_Entity(doc[owner.span.start : body], "ORG", fixed=f"{place} {unit}"))
     if not found:
         return entities
     taken = {t for e in found for t in range(e.span.start, e.span.end)}
@@ -953,8 +1017,9 @@ _NATIONAL_BODY = re.compile(
 # Local bodies that a county or city names: "[Orange County] sheriff's office".
 _LOCAL_BODY = re.compile(
     r"(sheriff|county sheriff|district attorney) ?'s (office|department)"
-    r"|(police|sheriff|fire) department|police service|police force"
+    r"|(police|sheriff|fire) department|police service|police force|p\.d\.|pd"
 )
+_POLICE_ABBREVIATION = re.compile(r"P\.D\.|PD")
 
 
 def _nested_bodies(doc: Doc, entities: list[_Entity]) -> list[_Entity]:

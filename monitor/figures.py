@@ -349,6 +349,22 @@ def _is_furniture(span: Span, words: numpy.ndarray) -> bool:
     return words[sentence.end] - words[sentence.start] < 4
 
 
+# Singular nouns that name a group: "200 [staff]" counts people.
+_COLLECTIVES = frozenset({"staff", "personnel", "police", "crew", "workforce", "military",
+                          "faculty", "clergy", "cattle", "livestock", "infantry", "militia"})
+
+
+def _is_model_number(number: Span, unit: str | None) -> bool:
+    """"its popular [737] Max jet", "the [777] program": a three- or four-digit number
+    between a determiner and a singular noun names a model, it counts nothing."""
+    root = number.root
+    head, doc = root.head, number.doc
+    return (unit is None and len(number) == 1 and bool(re.fullmatch(r"\d{3,4}", number.text))
+            and root.dep_ in ("nummod", "compound") and head.tag_ == "NN"
+            and head.lower_ not in _COLLECTIVES and number.start > 0
+            and doc[number.start - 1].tag_ in ("DT", "PRP$", "JJ", "POS"))
+
+
 def sentence_of(span: Span) -> Span:
     return span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
 
@@ -372,6 +388,8 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
         local = sent_doc[span.start - offset : span.end - offset] if sent_doc else None
         if candidate.text.lower() == "one" and (local is None or local.root.dep_ != "nummod"):
             continue  # only "one [woman]", confirmed by the parse
+        if local is not None and _is_model_number(local, candidate.unit):
+            continue
         if sent_doc is not None and local is not None:
             inside = [c for c in found if sentence.start <= c.span.start < sentence.end]
             others = [c.span.start - offset for c in inside if c.span.start != span.start]

@@ -245,3 +245,33 @@ def test_a_state_attorney_generals_office(tagger: Tagger, text: str) -> None:
 def test_office_of_a_state_ag_by_its_postal_code(tagger: Tagger) -> None:
     text = "The firm said it had been contacted by the office of the CAAG last week."
     assert agencies(tagger, text) == ["Office of the California Attorney General"]
+
+
+# --------------------------------------------------------------------------- units, more forms
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a unit of a known body, named after its possessive, in any case
+    ("Steve Clarke, an administrator in NASA’s Science Mission Directorate, spoke.",
+     ["National Aeronautics and Space Administration", "NASA Science Mission Directorate"]),
+    ("Steve Clarke, an administrator in NASA’s science mission directorate, spoke.",
+     ["National Aeronautics and Space Administration", "NASA Science Mission Directorate"]),
+    ("NASA's Office of the Inspector General said the rocket was late.",
+     ["National Aeronautics and Space Administration", "NASA Office of the Inspector General"]),
+    # a description after a possessive is no unit; a programme is no body
+    ("NASA's budget office and the International Energy Agency's Photovoltaic Power Systems "
+     "Program published reports.",
+     ["National Aeronautics and Space Administration", "International Energy Agency"]),
+    # acronyms resolve to full names; misspelt forms a reader meets too
+    ("NATO allies met as the Pension Benefit Guarantee Corp. took over the pension plan.",
+     ["North Atlantic Treaty Organization", "Pension Benefit Guaranty Corporation"]),
+    ("Peoples Liberation Army forces may be deployed, the report said.",
+     ["People's Liberation Army"]),
+    # a foreign prosecutor's office written "the office of <country>'s <title>"
+    ("An appeal could be made to the office of Sweden’s attorney general, she said.",
+     ["Office of the Swedish Attorney General"]),
+    # a city's police department abbreviated
+    ("The Dallas PD said it had made an arrest on Tuesday night.", ["Dallas Police Department"]),
+])
+def test_units_and_more_forms(tagger: Tagger, text: str, expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected

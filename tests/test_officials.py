@@ -118,3 +118,14 @@ def test_time_qualifiers_are_no_part_of_a_title(tagger: Tagger, text: str, name:
 def test_a_fellow_is_no_title(tagger: Tagger) -> None:
     found = officials(tagger, "She split with fellow Republican Tom Hardy over the budget.")
     assert "Tom Hardy" not in found, found
+
+
+def test_a_name_ends_at_its_possessive(tagger: Tagger) -> None:
+    found = officials(tagger, "The upstarts include Amazon founder Jeff Bezos’s Blue Origin and "
+                              "several other companies.")
+    assert found == {"Jeff Bezos": "Founder"}
+
+
+def test_astronaut_is_a_role(tagger: Tagger) -> None:
+    assert official(tagger, "The witnesses, former astronaut Tom Stafford and others, spoke.",
+                    "Tom Stafford").title == "Astronaut"
