@@ -750,6 +750,17 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
     ("The Shanghai Composite slumped 0.2%, but recovered those losses and was last trading "
      "up 0.4%.", [("0.2%", 0.2, "%", "Shanghai Composite", None),
                   ("0.4%", 0.4, "%", "Shanghai Composite", None)]),
+    # money paid "for" something; a level a verb of change moved
+    ("Lawmakers are debating the agency's 2020 budget request for $22.6bn.",
+     [("$22.6bn", 2.26e10, "USD", "agency's 2020 budget request", None)]),
+    ("The company had its valuation slashed from $47 billion to $8 billion.",
+     [("$47 billion", 4.7e10, "USD", "its valuation", None),
+      ("$8 billion", 8e9, "USD", "its valuation", None)]),
+    ("GateHouse newsrooms are often half the size within a matter of months.",
+     [("half", 0.5, "fraction", "size", None)]),
+    # a model number is no figure, a count of planes is
+    ("Boeing is struggling with its popular 737 Max jet, and Emirates ordered 30 Boeing jets.",
+     [("30", 30, None, "Boeing jets", None)]),
     # shares in words
     ("About half of the county's cell sites were out of service on Monday.",
      [("half", 0.5, "fraction", "county's cell sites", "Monday")]),
