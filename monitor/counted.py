@@ -60,6 +60,9 @@ _UNIT_NOUNS = frozenset({
     "cm", "millimeters", "millimetres", "centimeters", "centimetres", "liters", "litres",
     "gallons", "hectare", "acre", "kilometer", "kilometre", "metre",
 })
+# Time nouns the parse may hang a figure on: "up 40% [year] to date".
+_TIME_NOUNS = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days",
+                         "date", "quarter", "quarters", "decade", "session"})
 _PARTICLES = frozenset({"up", "down", "higher", "lower", "off", "ahead", "behind"})
 # Heads between a figure's preposition and its verb: "rose from 0.90 percent [to] 1.23".
 _SPAN_WORDS = _PARTICLES | {"from", "to"}
@@ -128,16 +131,33 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
                        and c.lower_ not in _SETTING_WORDS]
             if objects:
                 return _phrase(objects[0], inside)
+    for restated in (c for c in root.children if c.dep_ == "conj" and c.lower_ in _UNIT_NOUNS):
+        measured = _object_of(restated, ("of",), inside)  # "2,750 tons, or 2,500 tons, [of
+        if measured is not None:                           # water]"
+            return _phrase(measured, inside)
     head = root.head
     if _modifies(root, inside):
-        if head.lower_ not in _UNIT_NOUNS:
+        if head.lower_ not in _UNIT_NOUNS and head.lower_ not in _TIME_NOUNS:
             return _phrase(head, inside)  # "20,000 [visas]", "28,848 [encounters with …]"
         # "rose 102.2 [points]", "weighed 243 [pounds]": a measure of the verb's subject;
-        # "the $0.06/[kWh] benchmark": of the noun the unit modifies.
+        # "the $0.06/[kWh] benchmark": of the noun the unit modifies; "up 40% [year] to
+        # date": a time the parse hung the figure on.
         root, head = head, head.head
         inside.add(root.i)
+        for unit in (root, *(c for c in root.children if c.dep_ == "conj")):
+            measured = _object_of(unit, ("of",), inside)  # "2,750 tons, or 2,500 tons, of water"
+            if measured is not None and unit.lower_ in _UNIT_NOUNS:
+                return _phrase(measured, inside)
         if _modifies(root, inside) and head.lower_ not in _UNIT_NOUNS:
             return _phrase(head, inside)
+    if root.dep_ in ("npadvmod", "pobj") and head.lower_ == "worth" or (
+            root.dep_ == "pobj" and head.head.lower_ == "worth"):
+        worth = head if head.lower_ == "worth" else head.head  # "a deal [worth] $600 million"
+        if _is_noun(worth.head) and worth.head.i not in inside:
+            return _phrase(worth.head, inside)
+        things = [c for c in worth.head.children if c.dep_ == "dobj" and _is_thing(c, inside)]
+        if things:
+            return _phrase(things[0], inside)  # "receiving [a lifeline] … worth up to $8 billion"
     while root.dep_ in ("conj", "appos") and head.i in inside | {h.i for h in _unit_heads(root)}:
         root, head = head, head.head  # "102.2 points, or [0.36%]": a restatement
     if root.dep_ == "appos" and _is_noun(head) and head.i not in inside:

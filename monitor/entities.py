@@ -548,11 +548,15 @@ def _state_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Enti
         return entities
     found: list[_Entity] = []
     counts: dict[str, int] = {}
-    i = 0
-    while i < len(doc):
+    lower = doc.to_array(LOWER)
+    # Only tokens that can start a state's name are looked at (on the arrays, not per token).
+    firsts = [doc.vocab.strings[w] for w in table.state_firsts]
+    after = 0
+    for i in numpy.isin(lower, firsts).nonzero()[0].tolist():
+        if i < after:
+            continue
         at = _state_at(doc, i, table)
         if at is None:
-            i += 1
             continue
         state, end = at
         counts[state] = counts.get(state, 0) + 1
@@ -560,11 +564,12 @@ def _state_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Enti
         if body is not None:
             found.append(_Entity(doc[i : body[0]], "ORG", fixed=body[1],
                                  country="United States"))
-            i = body[0]
+            after = body[0]
         else:
-            i = end
-    for i, token in enumerate(doc):  # "the office of the New York State Attorney General"
-        if token.lower_ == "office" and doc[i + 1 : i + 3].text.lower() == "of the":
+            after = end
+    offices = numpy.isin(lower, [doc.vocab.strings["office"]]).nonzero()[0].tolist()
+    for i in offices:  # "the office of the New York State Attorney General"
+        if doc[i + 1 : i + 3].text.lower() == "of the":
             office = _attorney_general_at(doc, i + 3, table)
             if office is not None:
                 found.append(_Entity(doc[i : office[0]], "ORG", country="United States",
@@ -572,7 +577,8 @@ def _state_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Enti
     if counts:
         state = max(counts, key=lambda k: counts[k])  # the state the article is about
         taken = {t for e in found for t in range(e.span.start, e.span.end)}
-        for token in doc:
+        for token in (doc[i] for i in numpy.isin(
+                lower, [doc.vocab.strings["legislature"]]).nonzero()[0].tolist()):
             if (token.text == "Legislature" and token.i not in taken
                     and not (token.i > 0 and doc[token.i - 1].is_title
                              and doc[token.i - 1].lower_ not in _DETERMINERS

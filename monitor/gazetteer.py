@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -249,6 +249,11 @@ class Names:
 
     def demonym(self, country: str) -> str | None:
         return self.demonyms.get(country)
+
+    @cached_property
+    def state_firsts(self) -> frozenset[str]:
+        """First words of the states' names and abbreviations ("new", "indiana", "ind.")."""
+        return frozenset(key.split()[0] for key in self.states)
 
     def state(self, name: str) -> str | None:
         """The state of a federation a name or abbreviation stands for ("Ind." -> "Indiana")."""
