@@ -60,7 +60,7 @@ def test_gold_set_size() -> None:
 
 
 def test_heldout_sets_are_apart_from_the_tuned_set() -> None:
-    assert [d.name for d in HELDOUT] == ["heldout", "heldout2", "heldout3"]
+    assert len(HELDOUT) >= 4 and all(d.name.startswith("heldout") for d in HELDOUT)
     sources = [json.loads(f.read_text(encoding="utf-8"))["source"] for f in ALL_FILES]
     assert len(set(sources)) == len(sources), "no article in two sets"
     assert all((d / "README.md").is_file() for d in HELDOUT)
@@ -200,3 +200,21 @@ def test_accuracy_floor(report, category: str) -> None:
 @pytest.mark.parametrize("category", sorted(TARGETS))
 def test_accuracy_target(report, category: str) -> None:
     assert report[category]["f1"] >= TARGETS[category]
+
+
+# Regression floors on the held-out sets: just under what the committed tagger measures. Their
+# first measurements, before any of their errors were looked at, are in the README.
+HELDOUT_FLOORS = {
+    "heldout": {"officials": 0.95, "agencies": 0.95, "figures": 0.90},
+    "heldout2": {"officials": 0.90, "agencies": 0.93, "figures": 0.85},
+    "heldout3": {"officials": 0.95, "agencies": 0.88, "figures": 0.75},
+    "heldout4": {"officials": 0.95, "agencies": 0.80, "figures": 0.60},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_FLOORS))
+def test_heldout_floor(tagger, name: str) -> None:
+    report = bench.evaluate(tagger, bench.load_gold(GOLD / name))
+    low = {k: round(report[k]["f1"], 3) for k, floor in HELDOUT_FLOORS[name].items()
+           if report[k]["f1"] < floor}
+    assert not low, f"{name}: {low} under {HELDOUT_FLOORS[name]}"
