@@ -451,9 +451,9 @@ def _cut_at_possessive(doc: Doc, entities: list[_Entity]) -> None:
 
 
 # Heads of a unit inside a known body: "NASA’s Science Mission [Directorate]".
-_UNIT_HEADS = frozenset({"directorate", "office", "bureau", "division", "center", "centre",
+_UNIT_HEADS = frozenset({"directorate", "office", "bureau", "division",
                          "service", "command", "administration", "agency", "institute",
-                         "laboratory", "unit", "branch", "section"})
+                         "unit", "branch", "section"})
 _UNIT_JOINERS = frozenset({"of", "the", "for", "and", "on"})
 # Heads that make a lower-case run a unit's name: "NASA’s science mission directorate" (not
 # "NASA's budget office", which may be a description).
@@ -965,8 +965,9 @@ def _named_by_owner(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
         body = _national_body(doc, end, at) if country not in (None, "United States") else None
         if body is not None and country is not None:
             demonym = table.demonym(country) or country
+            written = doc[end:body].text.replace("’", "'").replace(" 's", "'s")
             found.append(_Entity(doc[owner.span.start : body], "ORG", country=country,
-                                 fixed=f"{demonym} {title_case(doc[end:body].text)}"))
+                                 fixed=f"{demonym} {title_case(written)}"))
             continue
         if owner.label != "GPE" or country is not None:
             continue
@@ -995,10 +996,10 @@ def _national_body(doc: Doc, i: int, at: dict[int, _Entity]) -> int | None:
     "parliament", "supreme court", "central bank"), or None."""
     for end in range(i + 1, min(i + 4, len(doc)) + 1):
         words = doc[i:end]
-        if not all(t.is_alpha and t.is_lower and (t.i not in at or not at[t.i].known)
-                   for t in words):
+        if not all((t.is_alpha or t.text in _POSSESSIVE) and t.is_lower
+                   and (t.i not in at or not at[t.i].known) for t in words):
             return None
-        if _NATIONAL_BODY.fullmatch(words.text):
+        if _NATIONAL_BODY.fullmatch(words.text.replace("’", "'")):
             return end
     return None
 
@@ -1019,6 +1020,8 @@ def _local_body(doc: Doc, i: int, at: dict[int, _Entity]) -> int | None:
 _NATIONAL_BODY = re.compile(
     r"(\w+ )?ministry|(foreign|home) office|parliament|senate|(national|general) assembly"
     r"|(supreme|constitutional|high) court|central bank"
+    r"|(public defender|ombudsman) ?'s office|ombudsman|(electoral|election) (court|tribunal"
+    r"|council|commission)"
 )
 # Local bodies that a county or city names: "[Orange County] sheriff's office".
 _LOCAL_BODY = re.compile(

@@ -270,6 +270,11 @@ def test_office_of_a_state_ag_by_its_postal_code(tagger: Tagger) -> None:
     # a foreign prosecutor's office written "the office of <country>'s <title>"
     ("An appeal could be made to the office of Sweden’s attorney general, she said.",
      ["Office of the Swedish Attorney General"]),
+    # a country's ombudsman and electoral bodies in lower case; a facility is no unit
+    ("Bolivia’s public defender’s office said 30 people were hurt, and Peru's electoral court "
+     "agreed.", ["Bolivian Public Defender's Office", "Peruvian Electoral Court"]),
+    ("NASA's Goddard Space Flight Center in Maryland led the study.",
+     ["National Aeronautics and Space Administration"]),
     # a city's police department abbreviated
     ("The Dallas PD said it had made an arrest on Tuesday night.", ["Dallas Police Department"]),
 ])
