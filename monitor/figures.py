@@ -114,7 +114,10 @@ def candidates(doc: Doc, *, decimal_comma: bool = False, numeric_ner: bool = Tru
         parts = _range_ends(number)
         if parts is None:
             candidate = _candidate(number, label, number.text, decimal_comma)
-            found += [candidate] if candidate is not None else []
+            if candidate is None:
+                found += _word_range(number, label, decimal_comma)
+            else:
+                found.append(candidate)
             continue
         low, high = (_candidate(part, label, read, decimal_comma, written, chars)
                      for part, read, written, chars in parts)
@@ -166,6 +169,21 @@ def _fractions(doc: Doc, covered: set[int], words: numpy.ndarray) -> list[Candid
         if not _is_furniture(span, words):
             found.append(Candidate(span, FRACTION_WORDS[token.lower_] * count, "fraction"))
     return found
+
+
+def _word_range(number: Span, label: str, decimal_comma: bool) -> list[Candidate]:
+    """"four to six", "two or three": a range in words, two figures that share their what."""
+    joiners = [t.i for t in number if t.lower_ in ("to", "or", "-", "–")]
+    if len(joiners) != 1 or joiners[0] in (number.start, number.end - 1):
+        return []
+    doc, j = number.doc, joiners[0]
+    low = _candidate(doc[number.start : j], label, doc[number.start : j].text, decimal_comma)
+    high = _candidate(doc[j + 1 : number.end], label, doc[j + 1 : number.end].text,
+                      decimal_comma)
+    if low is None or high is None:
+        return []
+    low.partner, high.partner = high, low
+    return [low, high]
 
 
 def _candidate(number: Span, label: str, read: str, decimal_comma: bool,
@@ -279,10 +297,19 @@ def _is_numbering(number: Span) -> bool:
 def _is_modifier(number: Span) -> bool:
     """"a [two]-state solution", "a [four]-year term", "the [66]-year-old": a number fused to
     a singular noun by a hyphen describes something, it counts nothing."""
-    doc, end = number.doc, number.end
+    doc, start, end = number.doc, number.start, number.end
+    money = any(t.text in _CURRENCY_SIGNS for t in doc[max(start - 1, 0) : end])
     return (end + 1 < len(doc) and doc[end].text in ("-", "–") and not doc[end - 1].whitespace_
             and not doc[end].whitespace_ and doc[end + 1].is_alpha and doc[end + 1].is_lower
-            and not doc[end + 1].lower_.endswith("s") and doc[end + 1].lower_ not in SCALES)
+            and not doc[end + 1].lower_.endswith("s") and doc[end + 1].lower_ not in SCALES
+            # "a $6.99-a-month service", "the 1,900-mile-wide moon": a price or a measure
+            and not money and doc[end + 1].lower_ not in _MEASURES)
+
+
+# Units of measure that stay figures when fused to a noun: "the 1,900-mile-wide moon".
+_MEASURES = frozenset({"mile", "kilometer", "kilometre", "km", "meter", "metre", "foot", "inch",
+                       "yard", "pound", "ton", "tonne", "acre", "hectare", "gallon", "liter",
+                       "litre", "percent", "point", "degree", "megawatt", "gigawatt"})
 
 
 def _is_time_tail(number: Span) -> bool:

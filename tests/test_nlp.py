@@ -766,6 +766,11 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
     ("An Olympic-size swimming pool contains about 2,750 tons, or 2,500 metric tons, of water.",
      [("2,750 tons", 2750, "tons", "water", None),
       ("2,500 metric tons", 2500, "metric tons", "water", None)]),
+    # a range in words; a price fused to its period
+    ("Mayer thinks consumers will pick between four to six services at most.",
+     [("four", 4, None, "services", None), ("six", 6, None, "services", None)]),
+    ("Disney’s $6.99-a-month service is stocked with movies and TV shows.",
+     [("$6.99", 6.99, "USD", "service", None)]),
     # a model number is no figure, a count of planes is
     ("Boeing is struggling with its popular 737 Max jet, and Emirates ordered 30 Boeing jets.",
      [("30", 30, None, "Boeing jets", None)]),
