@@ -129,3 +129,14 @@ def test_a_name_ends_at_its_possessive(tagger: Tagger) -> None:
 def test_astronaut_is_a_role(tagger: Tagger) -> None:
     assert official(tagger, "The witnesses, former astronaut Tom Stafford and others, spoke.",
                     "Tom Stafford").title == "Astronaut"
+
+
+@pytest.mark.parametrize(("text", "name", "title"), [
+    ("Yasiel Puig, a Cuban outfielder who defected in 2012, signed with the team.",
+     "Yasiel Puig", "Outfielder"),
+    ("Lakers coach Frank Vogel said the team was tired after the trip.", "Frank Vogel", "Coach"),
+    ("Browns quarterback Baker Mayfield said little after the game.", "Baker Mayfield",
+     "Quarterback"),
+])
+def test_sport_roles(tagger: Tagger, text: str, name: str, title: str) -> None:
+    assert official(tagger, text, name).title == title
