@@ -128,6 +128,8 @@ def _word_number(text: str) -> float | None:
     few = _FEW.match(text)
     total, current, seen = 0.0, 2.0 if few else 0.0, bool(few)
     words = re.findall(r"[a-z]+", text[few.end():] if few else text)
+    if not few and words and words[0] in SCALES:
+        return None  # "multi-[trillion]-dollar": a scale counts nothing without its number
     half = bool(words) and words[0] == "half"
     for word in words[1:] if half else words:
         if word == "and":

@@ -811,6 +811,9 @@ def test_no_figures_for_ages_numbering_scores_ordinals_dates(nlp_tagger: Tagger,
     ("a dozen", (12, None)),
     ("two dozen", (24, None)),
     ("half a dozen", (6, None)),
+    ("a million", (1e6, None)),
+    ("multi-trillion-dollar", None),
+    ("million", None),
 ])
 def test_parse_value_dozens(text: str, expected: tuple[float, str | None]) -> None:
     assert parse_value(text) == expected
