@@ -18,7 +18,7 @@ from spacy.attrs import IS_ALPHA, LOWER, SHAPE
 from spacy.tokens import Doc, Span, Token
 
 from .counted import DURATION_UNIT, compares, restates, what_of, when_of
-from .entities import trim_space
+from .entity_base import trim_space
 from .numbers import (
     AGE_WORDS,
     COUNT_UNITS,

@@ -35,7 +35,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import get_model_meta, get_package_path, is_package
 
 from .assets import model_file
-from .entities import KINDS, Mention, extract_mentions, kind_for, read_lexicon
+from .entities import extract_mentions
+from .entity_base import KINDS, Mention, kind_for, read_lexicon
 from .errors import ConfigError
 from .figures import Candidate, Figure, build, candidates, sentence_of
 from .gazetteer import GAZETTEER

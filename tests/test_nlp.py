@@ -10,7 +10,8 @@ import spacy
 from spacy.tokens import Doc
 
 from monitor import nlp as nlp_module
-from monitor.entities import extract_mentions, kind_for, title_case
+from monitor.entities import extract_mentions
+from monitor.entity_base import kind_for, title_case
 from monitor.errors import ConfigError
 from monitor.figures import candidates
 from monitor.gazetteer import Gazetteer, Names, names
