@@ -112,12 +112,15 @@ def poll(
         monitor = Monitor(cfg, database, reporter=reporter, stop=stop)
         try:
             summary = monitor.poll(force=force)
+            hint = monitor.stale_hint()
         except RoundBusy as exc:
             stderr.print(str(exc), highlight=False)
             return
         finally:
             monitor.close()
     reporter.summary(summary)
+    if hint:
+        stderr.print(f"[yellow]note:[/] {hint}", highlight=False)
 
 
 @app.command()

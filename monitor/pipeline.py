@@ -562,6 +562,17 @@ class Monitor:
 
     # -- re-tagging ---------------------------------------------------------------------------
 
+    def stale_hint(self) -> str | None:
+        """A one-line hint when stored articles were tagged by other rules or another model
+        than this tagger's (after an upgrade or an edit of ``models/``), else None."""
+        count = self.db.execute(
+            "SELECT count(*) FROM articles WHERE duplicate_of IS NULL AND tagger IS NOT NULL "
+            "AND tagger != ?", [self.tagger.name]).fetchone()[0]
+        if not count:
+            return None
+        return (f"{count} stored article{'s' if count != 1 else ''} were tagged by other rules "
+                "or another model; `monitor retag` brings them up to date")
+
     def retag(self) -> int:
         """Re-run the NLP over stored text (after a model or pattern change); no refetching."""
         rows = [r for r in self.db.query(

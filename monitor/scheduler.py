@@ -30,6 +30,8 @@ def run_forever(config: Config, db: Database, *, reporter: Reporter,
     # One Monitor for the whole run: the spaCy pipeline and the dedup index load once.
     monitor = Monitor(config, db, reporter=reporter, stop=stop)
     try:
+        if hint := monitor.stale_hint():
+            reporter.notice(f"note: {hint}")
         while not stop.is_set():
             try:
                 summary = monitor.poll()

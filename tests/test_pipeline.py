@@ -199,6 +199,17 @@ def test_retag_replaces_mentions_without_refetching(monitor, httpserver):
     assert len(httpserver.log) == requests
 
 
+def test_articles_tagged_by_other_rules_are_pointed_out_until_retagged(monitor):
+    monitor.poll()
+    assert monitor.stale_hint() is None
+    monitor.db.execute("UPDATE articles SET tagger = 'en_core_web_sm-3.7.0+gazetteer-old'")
+    monitor.db.conn.commit()
+    hint = monitor.stale_hint()
+    assert hint is not None and hint.startswith("2 stored articles") and "monitor retag" in hint
+    monitor.retag()
+    assert monitor.stale_hint() is None
+
+
 STORIES = [
     ["Cuba's government announced new rules for private businesses on Monday.",
      "The measures allow small and medium enterprises to import goods directly."],
