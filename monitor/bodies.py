@@ -113,6 +113,8 @@ def _sub_units(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
             end += 1
         while end > i + 1 and doc[end - 1].lower_ in _UNIT_JOINERS:
             end -= 1
+        if end == i + 1:
+            continue  # "NASA's JPL", "NASA's eBay account": no run of words of one case
         words = doc[i + 1 : end]
         if lower and words[-1].lower_ not in _LOWER_UNIT_HEADS:
             continue

@@ -345,7 +345,9 @@ def _phrase(head: Token, exclude: set[int]) -> str | None:
         if len(core) > _MAX_WHAT_TOKENS:
             return None  # a runaway subtree (lists, tables) says nothing useful
         text = "".join(head.doc[i].text_with_ws for i in core).strip()
-        return _COUNT_PREFIX.sub("", text) or None if "\n" not in text else None
+        if "\n" in text or "://" in text:
+            return None
+        return _COUNT_PREFIX.sub("", text) or None
     if not tokens:
         return None
     if len(tokens) == 1 and tokens[0].lower_ in _PRONOUNS:

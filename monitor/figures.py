@@ -139,6 +139,13 @@ _TIME_WHOLES = frozenset({"century", "decade", "year", "month", "week", "day", "
                           "season", "time", "term"})
 
 
+# Hedges that make a bare "half" a share ("just over half were…"), and the words after which
+# it is a time or a manner ("at half time", "half way").
+_HALF_HEDGES = frozenset({"about", "nearly", "almost", "over", "than", "just", "roughly",
+                          "around", "some", "approximately"})
+_NOT_AFTER_HALF = frozenset({"time", "way", "hour", "hearted", "mast"})
+
+
 def _fractions(doc: Doc, covered: set[int], words: numpy.ndarray) -> list[Candidate]:
     """"half of the districts", "two-thirds of voters", "just over half were…": shares in
     words, which the NER leaves out. ``value`` is the fraction (0.5), ``unit`` "fraction"."""
@@ -149,7 +156,8 @@ def _fractions(doc: Doc, covered: set[int], words: numpy.ndarray) -> list[Candid
         nxt = doc[i + 1] if i + 1 < len(doc) else None
         before = doc[i - 1] if i > 0 else None
         of = nxt is not None and nxt.lower_ == "of"
-        hedged = before is not None and before.lower_ in HEDGES and token.lower_ == "half"
+        hedged = (before is not None and before.lower_ in _HALF_HEDGES and token.lower_ == "half"
+                  and (nxt is None or nxt.lower_ not in _NOT_AFTER_HALF and nxt.text != "-"))
         if i in covered or not (of or hedged) or (before is not None and before.like_num):
             continue
         if of and i + 2 < len(doc) and (doc[i + 2].ent_type_ in ("DATE", "TIME") or any(
@@ -177,7 +185,11 @@ def _word_range(number: Span, label: str, decimal_comma: bool) -> list[Candidate
     if len(joiners) != 1 or joiners[0] in (number.start, number.end - 1):
         return []
     doc, j = number.doc, joiners[0]
-    low = _candidate(doc[number.start : j], label, doc[number.start : j].text, decimal_comma)
+    first = doc[number.start : j]
+    if first.text.lower() == "one":  # "one or two": a count, whatever "one" is elsewhere
+        low = Candidate(first, 1.0, None)
+    else:
+        low = _candidate(first, label, first.text, decimal_comma)
     high = _candidate(doc[j + 1 : number.end], label, doc[j + 1 : number.end].text,
                       decimal_comma)
     if low is None or high is None:
@@ -199,6 +211,11 @@ def _candidate(number: Span, label: str, read: str, decimal_comma: bool,
     parsed = parse_value(read, decimal_comma=decimal_comma)
     if parsed is None:
         return None
+    doc, end = number.doc, number.end
+    after = doc[end + 1] if end + 1 < len(doc) and doc[end].text == "-" else (
+        doc[end] if end < len(doc) else None)
+    if parsed[1] == "fraction" and after is not None and after.lower_ in _NOT_AFTER_HALF:
+        return None  # "at half time", "half-way"
     if label not in ("QUANTITY", "MONEY") and parsed[1] not in COUNT_UNITS:
         return None  # "Block 1B", "2−3": a number with leftovers that name no unit
     if chars is None:
@@ -241,7 +258,12 @@ _OPENERS = frozenset({"another", "all", "these", "those", "only", "just", "nearl
                       "the", "a", "an", "and", "but", "or", "with", "by", "in", "on",
                       "for", "since", "from", "after", "before", "during", "while", "when",
                       "if", "as", "so", "yet", "both", "each", "every", "per", "otras", "otros",
-                      "los", "las", "unos", "unas", "en", "con", "y", "pero"})
+                      "los", "las", "unos", "unas", "en", "con", "y", "pero", "across",
+                      "among", "including", "of", "about", "over", "under", "within",
+                      "without", "around", "despite", "amid", "at", "to", "than", "like",
+                      "unlike", "according", "between", "beyond", "throughout", "toward",
+                      "towards", "against", "through", "into", "onto", "upon", "excluding",
+                      "counting", "adding", "totaling", "totalling"})
 _CURRENCY_SIGNS_LOWER = frozenset({"rs", "us", "usd", "eur", "gbp", "inr", "cup", "mlc"})
 _CURRENCY_SIGNS = frozenset({"$", "US$", "€", "£", "₹", "Rs", "Rs."})
 # Units written after a number the NER leaves out: "8.69 [GW]".
@@ -315,8 +337,9 @@ _MEASURES = frozenset({"mile", "kilometer", "kilometre", "km", "meter", "metre",
 def _is_time_tail(number: Span) -> bool:
     """"a year or [two]", "a day or [two]": the end of a duration, not a count."""
     doc, start = number.doc, number.start
-    return (start >= 2 and doc[start - 1].lower_ in ("or", "to")
-            and bool(DURATION_UNIT.fullmatch(doc[start - 2].lower_)))
+    return (start >= 3 and doc[start - 1].lower_ in ("or", "to")
+            and bool(DURATION_UNIT.fullmatch(doc[start - 2].lower_))
+            and doc[start - 3].lower_ in ("a", "an", "one"))  # not "this year to 16,531"
 
 
 def _is_label(number: Span) -> bool:

@@ -87,8 +87,20 @@ class TitleMarker:
             self.matcher.add((canonical or written).strip(), [nlp.make_doc(f) for f in forms])
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.spans[TITLES_KEY] = self.matcher(doc, as_spans=True)
+        doc.spans[TITLES_KEY] = [
+            span for span in self.matcher(doc, as_spans=True)
+            # "will [coach] Real Madrid", "did not [whip] the vote": a verb, not a title
+            if not (span[0].is_lower and span.start > 0
+                    and doc[span.start - 1].lower_ in _BEFORE_VERBS)
+        ]
         return doc
+
+
+# Words after which a lower-case title word is a verb ("will coach", "did not pilot"); not
+# "to", which is a preposition as often ("passed to running back Trey Edmunds").
+_BEFORE_VERBS = frozenset({"will", "would", "can", "could", "may", "might", "shall",
+                           "should", "must", "did", "does", "do", "not", "n't", "'ll", "’ll",
+                           "never", "also"})
 
 
 @Language.factory("monitor_titles", default_config={"path": None})

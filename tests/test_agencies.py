@@ -280,3 +280,14 @@ def test_office_of_a_state_ag_by_its_postal_code(tagger: Tagger) -> None:
 ])
 def test_units_and_more_forms(tagger: Tagger, text: str, expected: list[str]) -> None:
     assert agencies(tagger, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "NASA's JPL said on Monday that the probe had landed safely.",
+    "NASA's eBay account was hacked, the agency said on Tuesday.",
+    "The State Department's USAID office said on Monday it would close.",
+])
+def test_a_body_followed_by_a_possessive_and_an_odd_word_is_tagged(tagger: Tagger,
+                                                                 text: str) -> None:
+    assert "National Aeronautics and Space Administration" in agencies(tagger, text) or (
+        "U.S. Department of State" in agencies(tagger, text))

@@ -772,6 +772,12 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
      [("four", 4, None, "services", None), ("six", 6, None, "services", None)]),
     ("Disney’s $6.99-a-month service is stocked with movies and TV shows.",
      [("$6.99", 6.99, "USD", "service", None)]),
+    # a level reached "this year to" N; counts after a sentence's opening preposition
+    ("Arrivals have risen 20 percent this year to 16,531, officials said.",
+     [("20 percent", 20, "%", "Arrivals", "this year"),
+      ("16,531", 16531, None, "Arrivals", "this year")]),
+    ("Across 12 states, officials counted 300 children at the border.",
+     [("12", 12, None, "states", None), ("300", 300, None, "children", None)]),
     # a model number is no figure, a count of planes is
     ("Boeing is struggling with its popular 737 Max jet, and Emirates ordered 30 Boeing jets.",
      [("30", 30, None, "Boeing jets", None)]),
@@ -802,6 +808,7 @@ def test_figures_in_real_looking_sentences(nlp_tagger: Tagger, text: str,
     "Prices rose in the first half of the year, and he served for a quarter of a century.",
     "The US wants the UK to extradite Assange, 47, over his alleged role in the leaks.",
     "It could take a year or two of international fury before the sanctions are lifted.",
+    "Madrid led comfortably at half time and then at half-time the coach made changes.",
 ])
 def test_no_figures_for_ages_numbering_scores_ordinals_dates(nlp_tagger: Tagger,
                                                              text: str) -> None:

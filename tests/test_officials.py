@@ -140,3 +140,8 @@ def test_astronaut_is_a_role(tagger: Tagger) -> None:
 ])
 def test_sport_roles(tagger: Tagger, text: str, name: str, title: str) -> None:
     assert official(tagger, text, name).title == title
+
+
+def test_a_title_word_used_as_a_verb_gives_no_title(tagger: Tagger) -> None:
+    assert officials(tagger, "The Spaniard will coach Real Madrid next season, the club "
+                             "said.") == {}
