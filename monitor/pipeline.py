@@ -533,8 +533,9 @@ class Monitor:
         to_tag = [p for p in batch if p.tag]
         tagged: dict[int, Tagged] = {}
         if to_tag:
-            results = self.tagger.tag((p.record.text, p.record.language) for p in to_tag)
-            tagged = {id(p): t for p, t in zip(to_tag, results, strict=True)}
+            results = self._tag_safely([(p.record.text, p.record.language) for p in to_tag],
+                                       [p.record.url for p in to_tag])
+            tagged = {id(p): t for p, t in zip(to_tag, results, strict=True) if t is not None}
         ids: list[int] = []
         for pending in batch:
             if self.stop.is_set():  # stop between articles: each one is stored whole or not
@@ -560,6 +561,24 @@ class Monitor:
                 summary.figures += len(tags.figures)
             self.reporter.article_done(record.url, status, record.title)
 
+    def _tag_safely(self, items: list[tuple[str, str | None]], urls: list[str]
+                    ) -> list[Tagged | None]:
+        """Tags of each item, in order; a failure of the NLP on one article (a bug in a rule)
+        costs that article its tags, not the batch: it is stored untagged, the error is
+        reported in one line, and ``retag`` tags it once the rule is fixed."""
+        try:
+            return list(self.tagger.tag(items))
+        except Exception:  # noqa: BLE001 - find the one article, tag the others
+            results: list[Tagged | None] = []
+            for item, url in zip(items, urls, strict=True):
+                try:
+                    results.extend(self.tagger.tag([item]))
+                except Exception as exc:  # noqa: BLE001 - stored untagged, never fatal
+                    self.reporter.notice(f"tagging failed for {url}: "
+                                         f"{type(exc).__name__}: {exc}")
+                    results.append(None)
+            return results
+
     # -- re-tagging ---------------------------------------------------------------------------
 
     def stale_hint(self) -> str | None:
@@ -582,10 +601,12 @@ class Monitor:
         done = 0
         for start in range(0, len(rows), BATCH):
             chunk = rows[start : start + BATCH]
-            for row, tags in zip(chunk, self.tagger.tag((r["text"], r["language"]) for r in chunk),
-                                 strict=True):
+            results = self._tag_safely([(r["text"], r["language"]) for r in chunk],
+                                       [f"article {r['id']}" for r in chunk])
+            for row, tags in zip(chunk, results, strict=True):
                 if self.stop.is_set():
                     return done
-                store.replace_tags(self.db, row["id"], tags, self.tagger.name)
-                done += 1
+                if tags is not None:
+                    store.replace_tags(self.db, row["id"], tags, self.tagger.name)
+                    done += 1
         return done

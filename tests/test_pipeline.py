@@ -199,6 +199,41 @@ def test_retag_replaces_mentions_without_refetching(monitor, httpserver):
     assert len(httpserver.log) == requests
 
 
+def test_a_tagging_failure_costs_one_article_its_tags_not_the_batch(monitor, monkeypatch):
+    from monitor.pipeline import Reporter
+
+    real_tag = monitor.tagger.tag
+
+    def tag(items):  # a bug in a rule, hit by one article's text only (cannot happen at will)
+        items = list(items)
+        if any("resumed processing immigrant visas" in text for text, _ in items):
+            raise IndexError("list index out of range")
+        return real_tag(items)
+
+    class Notices(Reporter):
+        def __init__(self):
+            self.notices = []
+
+        def notice(self, message):
+            self.notices.append(message)
+
+    monkeypatch.setattr(monitor.tagger, "tag", tag)
+    monitor.reporter = Notices()
+    summary = monitor.poll()
+    assert summary.articles_new == 2  # both stored: nothing lost
+    rows = {r["title"]: r for r in monitor.db["articles"].rows_where("duplicate_of IS NULL")}
+    visas = rows["US embassy in Havana resumes visa processing"]
+    talks = rows["US and Cuba to hold highest-level talks in years on migration"]
+    assert visas["tagger"] is None and talks["tagger"] == monitor.tagger.name
+    assert monitor.db["mentions"].count_where("article_id = ?", [visas["id"]]) == 0
+    assert monitor.db["mentions"].count_where("article_id = ?", [talks["id"]]) > 0
+    assert [n for n in monitor.reporter.notices if n.startswith("tagging failed for ")] == [
+        f"tagging failed for {visas['url']}: IndexError: list index out of range"]
+    monkeypatch.undo()  # the rule fixed: retag tags the article that was left untagged
+    assert monitor.retag() == 2
+    assert monitor.db["mentions"].count_where("article_id = ?", [visas["id"]]) > 0
+
+
 def test_articles_tagged_by_other_rules_are_pointed_out_until_retagged(monitor):
     monitor.poll()
     assert monitor.stale_hint() is None
