@@ -30,7 +30,7 @@ _LEVEL_VERBS = frozenset(
         "slip", "edge", "spike", "swell", "balloon", "plunge", "plummet", "surge", "ease",
         "hover", "remain", "stay", "amount", "number", "double", "triple", "decline", "increase",
         "decrease", "tumble", "drop", "slash", "reduce", "lower", "boost", "trim", "hike",
-        "lift", "halve", "raise",
+        "halve",
     ) for ending in ("", "s", "ed", "d", "ing", "ped", "ping")
 ) | frozenset({
     "rise", "rises", "rose", "risen", "rising", "fall", "falls", "fell", "fallen", "falling",

@@ -224,7 +224,7 @@ def _candidate(number: Span, label: str, read: str, decimal_comma: bool,
 
 
 # "2,000 and 3,000", "$1 billion to $2 billion", "30-40", "20–30 percent", "10%-15%".
-_CURRENCY = r"(?:US)?[$€£]"
+_CURRENCY = r"(?:US|C|A|HK|NZ|R|MX)?[$€£]"
 _RANGE = re.compile(
     rf"^(?P<low>(?P<cur>{_CURRENCY})?\s?\d[\d.,]*(?P<lowrest>\s?%|(?:\s[a-zA-Z]+){{0,2}}?))"
     r"(?:\s*[-–—−]\s*|\s+(?:and|to|or|y|a|al|hasta|o)\s+)"
@@ -265,7 +265,8 @@ _OPENERS = frozenset({"another", "all", "these", "those", "only", "just", "nearl
                       "towards", "against", "through", "into", "onto", "upon", "excluding",
                       "counting", "adding", "totaling", "totalling"})
 _CURRENCY_SIGNS_LOWER = frozenset({"rs", "us", "usd", "eur", "gbp", "inr", "cup", "mlc"})
-_CURRENCY_SIGNS = frozenset({"$", "US$", "€", "£", "₹", "Rs", "Rs."})
+_CURRENCY_SIGNS = frozenset({"$", "US$", "C$", "A$", "HK$", "NZ$", "R$", "MX$", "€", "£", "₹",
+                             "Rs", "Rs."})
 # Units written after a number the NER leaves out: "8.69 [GW]".
 _UNIT_AFTER = frozenset({"gw", "mw", "kw", "kwh", "mwh", "gwh", "tw", "twh", "km", "kg", "mph",
                          "kph", "km/h", "mm", "cm",

@@ -48,6 +48,13 @@ NUMBER_WORDS = frozenset({"half", "dozen", "dozens", "few", "several", "and", "p
 CURRENCY_WORD = re.compile(r"dollars?|euros?|pounds?|pesos?|rupees?|usd|eur|gbp|mlc|cup|rs")
 _FEW = re.compile(r"^(?:a few|several|unos pocos|varios)\s+")
 _CURRENCIES = (
+    # Other dollars first: "C$500 million", "5 million Canadian dollars" are no US dollars.
+    (re.compile(r"\bc\$|\bcad\b|\bcanadian dollars?\b"), "CAD"),
+    (re.compile(r"\ba\$|\baud\b|\baustralian dollars?\b"), "AUD"),
+    (re.compile(r"\bhk\$|\bhkd\b|\bhong kong dollars?\b"), "HKD"),
+    (re.compile(r"\bnz\$|\bnzd\b|\bnew zealand dollars?\b"), "NZD"),
+    (re.compile(r"\br\$|\bbrl\b|\breais\b"), "BRL"),
+    (re.compile(r"\bmx\$|\bmxn\b|\bmexican pesos?\b"), "MXN"),
     (re.compile(r"us\$|\$|\busd\b|\bdollars?\b|\bdolares\b"), "USD"),
     (re.compile(r"€|\beur\b|\beuros?\b"), "EUR"),
     (re.compile(r"£|\bgbp\b|\bpounds? sterling\b"), "GBP"),

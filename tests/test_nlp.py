@@ -415,6 +415,11 @@ def test_number_swallowed_into_a_date_is_split_out(blank) -> None:
     ("twenty-five thousand", (25_000, None)),
     ("half a million", (500_000, None)),
     ("several hundred", (200, None)),
+    ("C$500 million", (5e8, "CAD")),
+    ("5 million Canadian dollars", (5e6, "CAD")),
+    ("HK$10 billion", (1e10, "HKD")),
+    ("500 Mexican pesos", (500, "MXN")),
+    ("3,000 Cuban pesos", (3000, "CUP")),
     ("50 km", (50, "km")),
     ("Cuban", None),
 ])
