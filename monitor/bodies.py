@@ -14,39 +14,39 @@ from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span, Token
 
 from .entity_base import (
-    _BODY_STARTS,
-    _CONNECTORS,
-    _DETERMINERS,
-    _GENERIC_HEADS,
-    _HONORIFICS,
-    _LEGISLATURES,
-    _NAME_PARTICLES,
-    _ORG_HEADS,
-    _OWNED_HEADS,
-    _OWNED_KEYS,
-    _PERSON_LABELS,
-    _PLACE_LABELS,
-    _POSSESSIVE,
-    _POSSESSIVE_PRONOUNS,
-    _base_name,
-    _country,
-    _Entity,
-    _presidencies,
-    _words,
+    BODY_STARTS,
+    CONNECTORS,
+    DETERMINERS,
+    GENERIC_HEADS,
+    HONORIFICS,
+    LEGISLATURES,
+    NAME_PARTICLES,
+    ORG_HEADS,
+    OWNED_HEADS,
+    OWNED_KEYS,
+    PERSON_LABELS,
+    PLACE_LABELS,
+    POSSESSIVE,
+    POSSESSIVE_PRONOUNS,
+    Entity,
+    base_name,
+    country_of,
+    folded_words,
     looks_like_agency,
     normalise_name,
+    presidencies,
     title_case,
 )
 from .gazetteer import AGENCY_COUNTRIES, GENERIC_BODIES, Names
 from .text import fold
 
 
-def repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+def repair(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     for entity in entities:  # "[Dr.] Sanjay Gupta": the honorific is no part of the name
         span = entity.span
-        if entity.label in _PERSON_LABELS and len(span) > 1 and span[0].lower_ in _HONORIFICS:
+        if entity.label in PERSON_LABELS and len(span) > 1 and span[0].lower_ in HONORIFICS:
             entity.span = span[1:]
-        elif len(span) > 1 and span[-1].lower_ in _CONNECTORS:
+        elif len(span) > 1 and span[-1].lower_ in CONNECTORS:
             entity.span = span[:-1]  # "[Department of Economics at] Columbia University"
     _join_hyphenated_names(doc, entities)
     entities = _split_place_prefix(doc, entities, table)
@@ -69,13 +69,13 @@ def repair(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
     return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
 
 
-def _cut_at_possessive(doc: Doc, entities: list[_Entity]) -> None:
+def _cut_at_possessive(doc: Doc, entities: list[Entity]) -> None:
     """"[Jeff Bezos’s Blue Origin]": a person's name ends at the possessive."""
     for entity in entities:
         span = entity.span
-        if entity.label not in _PERSON_LABELS or len(span) < 3:
+        if entity.label not in PERSON_LABELS or len(span) < 3:
             continue
-        cut = next((t.i for t in span[1:-1] if t.text in _POSSESSIVE), None)
+        cut = next((t.i for t in span[1:-1] if t.text in POSSESSIVE), None)
         if cut is not None and doc[cut + 1].is_title:
             entity.span = doc[span.start : cut]
 
@@ -94,16 +94,16 @@ _UNIT_JOINERS = frozenset({"of", "the", "for", "and", "on"})
 _LOWER_UNIT_HEADS = frozenset({"directorate", "bureau", "division"})
 
 
-def _sub_units(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+def _sub_units(doc: Doc, entities: list[Entity]) -> list[Entity]:
     """A unit of a known body, named after its possessive: "NASA’s Science Mission
     Directorate" -> "NASA Science Mission Directorate", "the State Department's Bureau of
     Consular Affairs" -> "State Department Bureau of Consular Affairs"."""
     at = {t: e for e in entities for t in range(e.span.start, e.span.end)}
-    found: list[_Entity] = []
+    found: list[Entity] = []
     for owner in entities:
         i = owner.span.end
-        if not owner.known or owner.label in _PERSON_LABELS or i + 1 >= len(doc) \
-                or doc[i].text not in _POSSESSIVE or not doc[i + 1].is_alpha:
+        if not owner.known or owner.label in PERSON_LABELS or i + 1 >= len(doc) \
+                or doc[i].text not in POSSESSIVE or not doc[i + 1].is_alpha:
             continue
         lower = doc[i + 1].is_lower  # "NASA’s science mission directorate"
         end = i + 1
@@ -119,12 +119,12 @@ def _sub_units(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
         if lower and words[-1].lower_ not in _LOWER_UNIT_HEADS:
             continue
         if not (words[-1].lower_ in _UNIT_HEADS or words[0].lower_ in _UNIT_HEADS) or any(
-                (other := at.get(t)) is not None and (other.label in _PERSON_LABELS or (
+                (other := at.get(t)) is not None and (other.label in PERSON_LABELS or (
                     other.known and other is not owner)) for t in range(words.start, end)):
             continue
         written = _without_determiner(owner.span).text
         unit = title_case(words.text) if lower else words.text
-        found.append(_Entity(words, "ORG", fixed=f"{written} {unit}",
+        found.append(Entity(words, "ORG", fixed=f"{written} {unit}",
                              country=owner.country))
         at.update(dict.fromkeys(range(words.start, end), found[-1]))
     if not found:
@@ -139,7 +139,7 @@ _BODY_HEADS = frozenset({"court", "tribunal", "commission", "council", "authorit
                          "ministry", "department", "office", "bureau", "board"})
 
 
-def _extend_to_body_head(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+def _extend_to_body_head(doc: Doc, entities: list[Entity]) -> list[Entity]:
     """An organisation's name the NER stopped one word short of its capitalised head, or
     split from it ("[Westminster Magistrate's] [Court]")."""
     at = {t: e for e in entities for t in range(e.span.start, e.span.end)}
@@ -173,7 +173,7 @@ def _state_at(doc: Doc, i: int, table: Names) -> tuple[str, int] | None:
     return None
 
 
-def _state_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+def _state_bodies(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     """Bodies of a US state: "Indiana House [Speaker]" (the Indiana House of Representatives),
     "the Ohio Senate", "the Texas attorney general's office", "the office of the New York
     State Attorney General" / "of the NYAG" (Office of the <State> Attorney General), and a
@@ -182,7 +182,7 @@ def _state_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Enti
     country."""
     if not table.states:
         return entities
-    found: list[_Entity] = []
+    found: list[Entity] = []
     counts: dict[str, int] = {}
     lower = doc.to_array(LOWER)
     # Only tokens that can start a state's name are looked at (on the arrays, not per token).
@@ -198,7 +198,7 @@ def _state_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Enti
         counts[state] = counts.get(state, 0) + 1
         body = _state_body_after(doc, end, state, table)
         if body is not None:
-            found.append(_Entity(doc[i : body[0]], "ORG", fixed=body[1],
+            found.append(Entity(doc[i : body[0]], "ORG", fixed=body[1],
                                  country="United States"))
             after = body[0]
         else:
@@ -208,7 +208,7 @@ def _state_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Enti
         if doc[i + 1 : i + 3].text.lower() == "of the":
             office = _attorney_general_at(doc, i + 3, table)
             if office is not None:
-                found.append(_Entity(doc[i : office[0]], "ORG", country="United States",
+                found.append(Entity(doc[i : office[0]], "ORG", country="United States",
                                      fixed=f"Office of the {office[1]} Attorney General"))
     if counts:
         state = max(counts, key=lambda k: counts[k])  # the state the article is about
@@ -217,15 +217,15 @@ def _state_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Enti
                 lower, [doc.vocab.strings["legislature"]]).nonzero()[0].tolist()):
             if (token.text == "Legislature" and token.i not in taken
                     and not (token.i > 0 and doc[token.i - 1].is_title
-                             and doc[token.i - 1].lower_ not in _DETERMINERS
+                             and doc[token.i - 1].lower_ not in DETERMINERS
                              and not doc[token.i - 1].is_sent_start)):
-                found.append(_Entity(doc[token.i : token.i + 1], "ORG",
+                found.append(Entity(doc[token.i : token.i + 1], "ORG",
                                      fixed=f"{state} Legislature", country="United States"))
     if not found:
         return entities
     taken = {t for e in found for t in range(e.span.start, e.span.end)}
     kept = [e for e in entities
-            if e.label in _PERSON_LABELS or not taken.intersection(range(e.span.start, e.span.end))]
+            if e.label in PERSON_LABELS or not taken.intersection(range(e.span.start, e.span.end))]
     return sorted(kept + found, key=lambda e: e.span.start)
 
 
@@ -270,13 +270,13 @@ _PROSECUTORS = ("attorney general", "prosecutor general", "prosecutor - general"
 _PROSECUTOR_STARTS = frozenset(title.split(" ")[0] for title in _PROSECUTORS)
 
 
-def _prosecutors(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+def _prosecutors(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     """A foreign country's prosecution office, named by its country and the prosecutor's title
     ("Office of the <Demonym> Attorney General"), however written: "the Office of the Swedish
     Attorney General", "Sweden's prosecutor general's office", "the Swedish attorney
     general's office" (a US state's is one of _state_bodies; "the U.S. attorney's office"
     is the gazetteer's)."""
-    found: list[_Entity] = []
+    found: list[Entity] = []
     taken = -1
     for token in doc:  # from the title back to its country: only a few tokens are looked at
         if token.lower_ not in _PROSECUTOR_STARTS or token.i <= taken:
@@ -302,16 +302,16 @@ def _prosecutors(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entit
         else:
             continue
         demonym = table.demonym(country) or country
-        found.append(_Entity(doc[start:end], "ORG", country=country,
+        found.append(Entity(doc[start:end], "ORG", country=country,
                              fixed=f"Office of the {demonym} {title_case(title_text)}"))
         taken = end - 1
     if not found:
         return entities
     spans = [(e.span.start, e.span.end) for e in found]
 
-    def overlaps(e: _Entity) -> bool:  # a person running on past the office keeps the rest
+    def overlaps(e: Entity) -> bool:  # a person running on past the office keeps the rest
         return any(s < e.span.end and e.span.start < t and (
-            e.label not in _PERSON_LABELS or (s <= e.span.start and e.span.end <= t))
+            e.label not in PERSON_LABELS or (s <= e.span.start and e.span.end <= t))
             for s, t in spans)
 
     kept = [e for e in entities if not overlaps(e)]
@@ -321,7 +321,7 @@ def _prosecutors(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entit
 def _country_before(doc: Doc, i: int, n: int, table: Names) -> tuple[str, int] | None:
     """A foreign country or its demonym in the ``n`` tokens before token ``i`` (a possessive
     "'s" after it skipped): (country, its first token)."""
-    if i > 0 and doc[i - 1].text in _POSSESSIVE:
+    if i > 0 and doc[i - 1].text in POSSESSIVE:
         i -= 1
     first = i - n
     if first < 0 or not doc[first].text[:1].isupper():
@@ -348,7 +348,7 @@ _MILITARY_HEADS = ("army", "navy", "air force", "armed forces", "military", "mar
                    "marine corps", "defence forces", "defense forces", "coast guard")
 
 
-def _militaries(entities: list[_Entity], table: Names) -> None:
+def _militaries(entities: list[Entity], table: Names) -> None:
     for entity in entities:
         if entity.label != "ORG" or entity.known:
             continue
@@ -366,34 +366,34 @@ def _militaries(entities: list[_Entity], table: Names) -> None:
             break
 
 
-def _split_place_prefix(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+def _split_place_prefix(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     """"ambassador to [Ukraine Marie Yovanovitch]": the NER ran a portfolio's place into the
     name after it; split them (place, then a person-shaped rest)."""
-    out: list[_Entity] = []
+    out: list[Entity] = []
     for entity in entities:
         span = entity.span
-        if (entity.label in _PERSON_LABELS or entity.known or len(span) < 3 or span.start == 0
-                or doc[span.start - 1].lower_ not in _CONNECTORS):
+        if (entity.label in PERSON_LABELS or entity.known or len(span) < 3 or span.start == 0
+                or doc[span.start - 1].lower_ not in CONNECTORS):
             out.append(entity)
             continue
         for cut in (1, 2):
             rest = span[cut:]
             if (fold(span[:cut].text) in table.places and 2 <= len(rest) <= 4
                     and all(t.is_title or t.text == "-" for t in rest)
-                    and rest[-1].lower_ not in _ORG_HEADS and not looks_like_agency(rest.text)):
-                out += [_Entity(span[:cut], "GPE"), _Entity(rest, "PERSON")]
+                    and rest[-1].lower_ not in ORG_HEADS and not looks_like_agency(rest.text)):
+                out += [Entity(span[:cut], "GPE"), Entity(rest, "PERSON")]
                 break
         else:
             out.append(entity)
     return out
 
 
-def _join_hyphenated_names(doc: Doc, entities: list[_Entity]) -> None:
+def _join_hyphenated_names(doc: Doc, entities: list[Entity]) -> None:
     """"[Moon Jae]-in": the NER stops some names at a hyphen."""
     starts = {e.span.start for e in entities}
     for entity in entities:
         end = entity.span.end
-        while (entity.label in _PERSON_LABELS and end + 1 < len(doc) and doc[end].text == "-"
+        while (entity.label in PERSON_LABELS and end + 1 < len(doc) and doc[end].text == "-"
                and not doc[end - 1].whitespace_ and not doc[end].whitespace_
                and doc[end + 1].is_alpha and end + 1 not in starts):
             end += 2
@@ -401,9 +401,9 @@ def _join_hyphenated_names(doc: Doc, entities: list[_Entity]) -> None:
             entity.span = doc[entity.span.start : end]
 
 
-def _join_compound_groups(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+def _join_compound_groups(doc: Doc, entities: list[Entity]) -> list[Entity]:
     """"[Cuban]-[Americans]" (two NORP entities around a hyphen) is one group."""
-    out: list[_Entity] = []
+    out: list[Entity] = []
     for entity in entities:
         last = out[-1] if out else None
         if (last is not None and last.label == entity.label == "NORP"
@@ -416,32 +416,32 @@ def _join_compound_groups(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
     return out
 
 
-def _extend_conjoined_bodies(doc: Doc, entities: list[_Entity]) -> None:
+def _extend_conjoined_bodies(doc: Doc, entities: list[Entity]) -> None:
     """The NER stops a body's name at "and": "[Ministry of Energy] and Mines said"."""
     starts = {t for e in entities for t in range(e.span.start, e.span.end)}
     for entity in entities:
         span = entity.span
-        first = span[1] if span[0].lower_ in _DETERMINERS and len(span) > 1 else span[0]
-        if (entity.label != "ORG" or entity.known or first.lower_ not in _BODY_STARTS
+        first = span[1] if span[0].lower_ in DETERMINERS and len(span) > 1 else span[0]
+        if (entity.label != "ORG" or entity.known or first.lower_ not in BODY_STARTS
                 or span.end + 1 >= len(doc) or doc[span.end].lower_ not in ("and", "&")):
             continue
         end = span.end + 1
         while (end < len(doc) and end - span.end <= 4 and doc[end].is_title
                and doc[end].is_alpha and end not in starts):
             end += 1
-        if end > span.end + 1 and (end >= len(doc) or doc[end].text not in _POSSESSIVE):
+        if end > span.end + 1 and (end >= len(doc) or doc[end].text not in POSSESSIVE):
             entity.span = doc[span.start : end]
 
 
-def _administrations(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+def _administrations(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     """"the Biden administration", "the Donald Trump Administration" -> "Biden
     administration", "Trump administration": one name per presidency (an organisation: a
     presidency is no agency, it runs all of them)."""
-    surnames = {fold(e.span[-1].text) for e in entities if e.label in _PERSON_LABELS}
-    out: list[_Entity] = []
+    surnames = {fold(e.span[-1].text) for e in entities if e.label in PERSON_LABELS}
+    out: list[Entity] = []
     for entity in entities:
         span = entity.span
-        if entity.known or entity.label not in ("ORG", *_PERSON_LABELS):
+        if entity.known or entity.label not in ("ORG", *PERSON_LABELS):
             out.append(entity)
             continue
         if span.end < len(doc) and doc[span.end].lower_ == "administration":
@@ -455,23 +455,23 @@ def _administrations(doc: Doc, entities: list[_Entity], table: Names) -> list[_E
         surname = _surname(who)
         capital = head.text[:1].isupper()
         if (surname is None or table.country(who.text) is not None
-                or (capital and fold(surname) not in _presidencies()
+                or (capital and fold(surname) not in presidencies()
                     and fold(surname) not in surnames)):
             out.append(entity)
             continue
-        out.append(_Entity(doc[who.start : head.i + 1], "ORG",
+        out.append(Entity(doc[who.start : head.i + 1], "ORG",
                            fixed=f"{surname} administration", kind="organization"))
     return out
 
 
 def _without_determiner(span: Span) -> Span:
-    return span[1:] if len(span) > 1 and span[0].lower_ in _DETERMINERS else span
+    return span[1:] if len(span) > 1 and span[0].lower_ in DETERMINERS else span
 
 
 def _surname(who: Span) -> str | None:
     """"Donald Trump" -> "Trump"; "Biden-Harris" -> "Biden"; None unless shaped like a name."""
     if not 1 <= len(who) <= 5 or not all(
-            t.is_title or t.text == "-" or t.lower_ in _NAME_PARTICLES for t in who):
+            t.is_title or t.text == "-" or t.lower_ in NAME_PARTICLES for t in who):
         return None
     words = [t for t in who if t.is_alpha]
     hyphens = [t.i for t in who if t.text == "-" and not t.whitespace_]
@@ -480,16 +480,16 @@ def _surname(who: Span) -> str | None:
     return words[-1].text if words else None
 
 
-def _owned_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+def _owned_bodies(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     """Bodies named by their owner: embassies and consulates ("Mexico's embassy in Havana",
     "the Spanish Embassy", and "its Embassy in Havana" after "the US State Department": the
     nearest body or country before it in the sentence) and governments ("the Cuban
     government", "the government in Havana", "the US government")."""
     at = {t: e for e in entities for t in range(e.span.start, e.span.end)}
-    found: list[_Entity] = []
-    for i in numpy.isin(doc.to_array(LOWER), _OWNED_KEYS).nonzero()[0].tolist():
+    found: list[Entity] = []
+    for i in numpy.isin(doc.to_array(LOWER), OWNED_KEYS).nonzero()[0].tolist():
         head, host = doc[i], at.get(i)
-        if host is not None and (host.known or host.label in _PERSON_LABELS):
+        if host is not None and (host.known or host.label in PERSON_LABELS):
             continue
         body = _owned_body(doc, head, host, at, entities, table)
         if body is not None:
@@ -501,32 +501,32 @@ def _owned_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Enti
     return sorted(kept + found, key=lambda e: e.span.start)
 
 
-def _owned_body(doc: Doc, head: Token, host: _Entity | None, at: dict[int, _Entity],
-                entities: list[_Entity], table: Names) -> _Entity | None:
-    body = _OWNED_HEADS[head.lower_]
+def _owned_body(doc: Doc, head: Token, host: Entity | None, at: dict[int, Entity],
+                entities: list[Entity], table: Names) -> Entity | None:
+    body = OWNED_HEADS[head.lower_]
     start, end = (host.span.start if host else head.i), head.i + 1
     owner = None
     # Right of the head: "of Spain", then "in Havana".
     right = _entity_after(doc, end, "of", at)
     if right is not None and right.label in ("GPE", "NORP"):
-        owner, end = _country(right, table) or _base_name(right, table), right.span.end
+        owner, end = country_of(right, table) or base_name(right, table), right.span.end
     elif (host is not None and host.span.end > end + 1 and doc[end].lower_ == "of"
           and (inside := table.country(normalise_name(doc[end + 1 : host.span.end].text)))):
         owner, end = inside, host.span.end  # the NER's "[Embassy of Peru]"
     city = None
     right = _entity_after(doc, end, "in", at)
-    if right is not None and right.label in _PLACE_LABELS:
+    if right is not None and right.label in PLACE_LABELS:
         city, end = table.place(normalise_name(right.span.text)), right.span.end
     # Left of the head, inside the NER's span ("The Spanish Embassy") or just before it.
-    words = [t for t in doc[start : head.i] if t.lower_ not in _DETERMINERS]
+    words = [t for t in doc[start : head.i] if t.lower_ not in DETERMINERS]
     if owner is None and words:
         owner = table.country(normalise_name(doc[words[0].i : words[-1].i + 1].text))
-    before = head.i - 1 if head.i > 0 and doc[head.i - 1].text in _POSSESSIVE else head.i
+    before = head.i - 1 if head.i > 0 and doc[head.i - 1].text in POSSESSIVE else head.i
     left = at.get(before - 1) if not words and before > 0 else None
     if (owner is None and left is not None and left.span.end == before
             and left.label in ("GPE", "NORP")):
-        owner, start = _country(left, table) or _base_name(left, table), left.span.start
-    elif owner is None and head.i > 0 and doc[head.i - 1].lower_ in _POSSESSIVE_PRONOUNS:
+        owner, start = country_of(left, table) or base_name(left, table), left.span.start
+    elif owner is None and head.i > 0 and doc[head.i - 1].lower_ in POSSESSIVE_PRONOUNS:
         # "its": a body or a country; "their" may also be a people ("Cuban officials…").
         owner = _nearest_country(doc, head.i - 1, entities, table,
                                  groups=doc[head.i - 1].lower_ != "its",
@@ -538,7 +538,7 @@ def _owned_body(doc: Doc, head: Token, host: _Entity | None, at: dict[int, _Enti
         if owner is None:
             return None
         name = "U.S. Government" if owner == "United States" else f"Government of {owner}"
-        return _Entity(span, "ORG", fixed=name, kind="organization", country=owner)
+        return Entity(span, "ORG", fixed=name, kind="organization", country=owner)
     if owner is not None and city is not None and owner == table.country(city):
         owner = None  # no country keeps an embassy in its own capital
     if owner is None and (host is None or city is None):
@@ -551,24 +551,24 @@ def _owned_body(doc: Doc, head: Token, host: _Entity | None, at: dict[int, _Enti
         # Embassy in London", whether written "Ecuador's embassy" or "the Embassy of Ecuador".
         demonym = "U.S." if owner == "United States" else (table.demonym(owner) or owner)
         name = f"{demonym} {body}" + (f" in {city}" if city else "")
-    return _Entity(span, "ORG", fixed=name, country=owner or "")
+    return Entity(span, "ORG", fixed=name, country=owner or "")
 
 
-def _foreign_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+def _foreign_bodies(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     """"[Russian] [Foreign Ministry]", "[Nigeria]'s [Senate]": a country's body is one
     entity, named "<Demonym> <Body>" whichever way it is written; the gazetteer's bare
     "Senate" is the U.S. Senate only when no other country is named before it."""
-    out: list[_Entity] = []
+    out: list[Entity] = []
     for entity in entities:
         span = entity.span
-        if (entity.label != "ORG" or span[0].lower_ in _DETERMINERS or entity.fixed
+        if (entity.label != "ORG" or span[0].lower_ in DETERMINERS or entity.fixed
                 or not (looks_like_agency(span.text) or entity.gazetteer_id)):
             out.append(entity)
             continue
         owner = out[-1] if out and out[-1].label in ("NORP", "GPE") else None
-        start = span.start - (span.start > 0 and doc[span.start - 1].text in _POSSESSIVE)
+        start = span.start - (span.start > 0 and doc[span.start - 1].text in POSSESSIVE)
         if owner is not None and owner.span.end == start:
-            country, first = _country(owner, table), owner.span.start
+            country, first = country_of(owner, table), owner.span.start
         elif start > 0 and doc[start - 1].is_title and (not out or out[-1].span.end < start):
             country, first = table.country(doc[start - 1].text), start - 1
         else:
@@ -581,30 +581,30 @@ def _foreign_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
         if owner is not None and owner.span.start == first:
             out.pop()
         demonym = table.demonym(country) or country
-        out.append(_Entity(doc[first : span.end], "ORG",
+        out.append(Entity(doc[first : span.end], "ORG",
                            fixed=f"{demonym} {normalise_name(span.text)}", country=country))
     return out
 
 
-def _named_by_owner(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+def _named_by_owner(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     """Bodies written in lower case after the country or place that owns them: "Russia's
     foreign ministry", "the French foreign ministry" (the Russian Foreign Ministry), "the
     Orange County, Calif., sheriff's office" (Orange County Sheriff's Office). The owner makes
     the description a name; without one ("the foreign ministry") it stays none."""
     at = {t: e for e in entities for t in range(e.span.start, e.span.end)}
-    found: list[_Entity] = []
+    found: list[Entity] = []
     for owner in entities:
         if owner.label not in ("GPE", "NORP"):
             continue
         end = owner.span.end
-        if end < len(doc) and doc[end].text in _POSSESSIVE:
+        if end < len(doc) and doc[end].text in POSSESSIVE:
             end += 1
-        country = _country(owner, table)
+        country = country_of(owner, table)
         body = _national_body(doc, end, at) if country not in (None, "United States") else None
         if body is not None and country is not None:
             demonym = table.demonym(country) or country
             written = doc[end:body].text.replace("’", "'").replace(" 's", "'s")
-            found.append(_Entity(doc[owner.span.start : body], "ORG", country=country,
+            found.append(Entity(doc[owner.span.start : body], "ORG", country=country,
                                  fixed=f"{demonym} {title_case(written)}"))
             continue
         if owner.label != "GPE" or country is not None:
@@ -621,7 +621,7 @@ def _named_by_owner(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
             written = doc[after:body].text
             unit = "Police Department" if _POLICE_ABBREVIATION.fullmatch(written) else (
                 title_case(written))
-            found.append(_Entity(doc[owner.span.start : body], "ORG", fixed=f"{place} {unit}"))
+            found.append(Entity(doc[owner.span.start : body], "ORG", fixed=f"{place} {unit}"))
     if not found:
         return entities
     taken = {t for e in found for t in range(e.span.start, e.span.end)}
@@ -629,12 +629,12 @@ def _named_by_owner(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
     return sorted(kept + found, key=lambda e: e.span.start)
 
 
-def _national_body(doc: Doc, i: int, at: dict[int, _Entity]) -> int | None:
+def _national_body(doc: Doc, i: int, at: dict[int, Entity]) -> int | None:
     """End of a lower-case national body's name starting at token ``i`` ("foreign ministry",
     "parliament", "supreme court", "central bank"), or None."""
     for end in range(i + 1, min(i + 4, len(doc)) + 1):
         words = doc[i:end]
-        if not all((t.is_alpha or t.text in _POSSESSIVE) and t.is_lower
+        if not all((t.is_alpha or t.text in POSSESSIVE) and t.is_lower
                    and (t.i not in at or not at[t.i].known) for t in words):
             return None
         if _NATIONAL_BODY.fullmatch(words.text.replace("’", "'")):
@@ -642,7 +642,7 @@ def _national_body(doc: Doc, i: int, at: dict[int, _Entity]) -> int | None:
     return None
 
 
-def _local_body(doc: Doc, i: int, at: dict[int, _Entity]) -> int | None:
+def _local_body(doc: Doc, i: int, at: dict[int, Entity]) -> int | None:
     """End of a local law-enforcement body's name at token ``i`` ("sheriff's office", "police
     department"), any case, or None."""
     for end in range(i + 1, min(i + 4, len(doc)) + 1):
@@ -673,11 +673,11 @@ _LOCAL_BODY = re.compile(
 _POLICE_ABBREVIATION = re.compile(r"P\.D\.|PD")
 
 
-def _nested_bodies(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+def _nested_bodies(doc: Doc, entities: list[Entity]) -> list[Entity]:
     """"the [White House] [National Security Council]": a known body written right before
     another body's name is part of that name, no body of its own (the gold convention: the
     body is the National Security Council)."""
-    out: list[_Entity] = []
+    out: list[Entity] = []
     for entity in entities:
         last = out[-1] if out else None
         if (last is not None and last.known and last.label == "ORG" == entity.label
@@ -692,7 +692,7 @@ def _nested_bodies(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
     return out
 
 
-def _generic_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_Entity]:
+def _generic_bodies(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     """Whose is a bare "Senate", "House of Representatives", "National Assembly" (bodies many
     countries have; the gazetteer's owner is a default): the country after it ("the Senate of
     Nigeria"), else the one the article gives the same body ("the Nigerian Senate" anywhere in
@@ -716,8 +716,8 @@ def _generic_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
                  and (country := _owner_country(e, table))]
     seen: set[str] = set()  # countries the article names, or whose bodies it names
     for entity in entities:
-        if id(entity) not in bare_ids and entity.label not in _PERSON_LABELS:
-            country = _country(entity, table)
+        if id(entity) not in bare_ids and entity.label not in PERSON_LABELS:
+            country = country_of(entity, table)
             if country:
                 seen.add(country)
     at = {e.span.start: e for e in entities}
@@ -729,20 +729,20 @@ def _generic_bodies(doc: Doc, entities: list[_Entity], table: Names) -> list[_En
             entity.gazetteer_id = ""  # a state's "General Assembly"
             continue
         owner = _entity_after(doc, entity.span.end, "of", at)
-        country = _country(owner, table) if owner is not None and owner.label == "GPE" else None
+        country = country_of(owner, table) if owner is not None and owner.label == "GPE" else None
         if country is not None and owner is not None:
             entity.span = doc[entity.span.start : owner.span.end]
             absorbed.add(id(owner))
         else:
             same = [(q, c) for q, c in qualified
-                    if fold(_base_name(q, table)).endswith(f" {fold(generic)}")]
+                    if fold(base_name(q, table)).endswith(f" {fold(generic)}")]
             before = [(q, c) for q, c in same if q.span.start < entity.span.start]
             if same:
                 country = (before[-1] if before else same[0])[1]
             elif default not in seen and generic in _CHAMBERS:
                 # "the Nigerian Senate … the House of Representatives": one legislature's
                 others = {c for q, c in qualified
-                          if any(fold(_base_name(q, table)).endswith(f" {fold(chamber)}")
+                          if any(fold(base_name(q, table)).endswith(f" {fold(chamber)}")
                                  for chamber in _CHAMBERS)}
                 country = next(iter(others)) if len(others) == 1 else None
         if country is None or country == default:
@@ -758,7 +758,7 @@ _CHAMBERS = ("Senate", "House of Representatives", "National Assembly", "Congres
              "Parliament")
 
 
-def _judicial_districts(doc: Doc, entities: list[_Entity]) -> list[_Entity]:
+def _judicial_districts(doc: Doc, entities: list[Entity]) -> list[Entity]:
     """"the U.S. Attorney's Office [for the Western District of New York]": one office of
     many, named with its district (the NER reads the district as a place of its own)."""
     # "U.S. Attorney's Office" -> the districts the article gives it
@@ -798,7 +798,7 @@ def _district_end(doc: Doc, i: int) -> int | None:
     return end if end > i + 2 else None
 
 
-def _owner_country(entity: _Entity, table: Names) -> str | None:
+def _owner_country(entity: Entity, table: Names) -> str | None:
     """The country a body's own name gives it: "Nigerian Senate", "Kenya's Parliament"."""
     if entity.country:
         return entity.country
@@ -813,7 +813,7 @@ def _owner_country(entity: _Entity, table: Names) -> str | None:
     return None
 
 
-def _academic_departments(doc: Doc, entities: list[_Entity]) -> None:
+def _academic_departments(doc: Doc, entities: list[Entity]) -> None:
     """"the Department of Health Sciences at the U.K.'s University of York": a department of
     a university (a school, a college) is part of no government."""
     starts = {e.span.start: e for e in entities}
@@ -828,7 +828,7 @@ def _academic_departments(doc: Doc, entities: list[_Entity]) -> None:
                 break
             if i in starts:
                 i = starts[i].span.end
-            elif i < len(doc) and (doc[i].lower_ in _DETERMINERS or doc[i].text in _POSSESSIVE):
+            elif i < len(doc) and (doc[i].lower_ in DETERMINERS or doc[i].text in POSSESSIVE):
                 i += 1
             else:
                 break
@@ -844,13 +844,13 @@ _SECURITIES = frozenset({"yield", "yields", "bond", "bonds", "note", "notes", "b
                          "auctions", "curve", "rally", "selloff", "sell-off"})
 
 
-def _is_security(doc: Doc, entity: _Entity) -> bool:
+def _is_security(doc: Doc, entity: Entity) -> bool:
     span = entity.span
     return (span[-1].lower_ in ("treasury", "treasuries") and span.end < len(doc)
             and doc[span.end].lower_ in _SECURITIES)
 
 
-def _entity_after(doc: Doc, i: int, word: str, at: dict[int, _Entity]) -> _Entity | None:
+def _entity_after(doc: Doc, i: int, word: str, at: dict[int, Entity]) -> Entity | None:
     """The entity that starts right after ``word`` (and an optional "the") at token ``i``."""
     if i >= len(doc) or doc[i].lower_ != word:
         return None
@@ -861,7 +861,7 @@ def _entity_after(doc: Doc, i: int, word: str, at: dict[int, _Entity]) -> _Entit
     return found if found is not None and found.span.start == i else None
 
 
-def _nearest_country(doc: Doc, before: int, entities: list[_Entity], table: Names, *,
+def _nearest_country(doc: Doc, before: int, entities: list[Entity], table: Names, *,
                      groups: bool, unless: str | None) -> str | None:
     """The country of the nearest body or place (or people, with ``groups``) before token
     ``before`` in its sentence, other than ``unless``."""
@@ -870,20 +870,20 @@ def _nearest_country(doc: Doc, before: int, entities: list[_Entity], table: Name
         if entity.span.end <= before and entity.span.start >= sentence_start:
             if entity.label == "NORP" and not groups:
                 continue
-            country = _country(entity, table)
+            country = country_of(entity, table)
             if country is not None and country != unless:
                 return country
     return None
 
 
-def _is_bare_head(entity: _Entity) -> bool:
+def _is_bare_head(entity: Entity) -> bool:
     """"Embassy", "the Ministry", "its Government": a generic head names no body alone."""
-    if entity.known or entity.label in _PERSON_LABELS:
+    if entity.known or entity.label in PERSON_LABELS:
         return False
-    words = [w for w in _words(entity.span.text)
-             if w not in _DETERMINERS and w not in _POSSESSIVE_PRONOUNS and w != "s"]
-    if words and words[-1] in _GENERIC_HEADS and entity.span.text.islower():
+    words = [w for w in folded_words(entity.span.text)
+             if w not in DETERMINERS and w not in POSSESSIVE_PRONOUNS and w != "s"]
+    if words and words[-1] in GENERIC_HEADS and entity.span.text.islower():
         return True  # "the immigration department": a description the NER took for a name
-    if len(words) > 1 and all(w in _LEGISLATURES for w in words[:-1]):
+    if len(words) > 1 and all(w in LEGISLATURES for w in words[:-1]):
         words = words[-1:]  # "the powerful House Committee": which one, it does not say
-    return len(words) == 1 and words[0] in _GENERIC_HEADS
+    return len(words) == 1 and words[0] in GENERIC_HEADS

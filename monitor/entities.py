@@ -14,7 +14,7 @@ the ``monitor_titles`` component) into :class:`Mention` records, in four steps:
 4. canonical names: one per real-world body (gazetteer ids, ``models/places.jsonl``), the
    fullest form of a person's name in the article for its short forms.
 
-What the steps share (word lists, the working ``_Entity``, name helpers) is in
+What the steps share (word lists, the working ``Entity``, name helpers) is in
 :mod:`monitor.entity_base`.
 """
 
@@ -27,16 +27,16 @@ from spacy.tokens import Doc
 
 from .bodies import repair
 from .entity_base import (
-    _PERSON_LABELS,
-    _PLACE_LABELS,
     NUMERIC_LABELS,
+    PERSON_LABELS,
+    PLACE_LABELS,
+    Entity,
     Mention,
-    _base_name,
-    _Entity,
-    _is_name_like,
-    _runs,
-    _words,
+    base_name,
+    folded_words,
+    is_name_like,
     kind_for,
+    name_runs,
     normalise_name,
     trim_space,
 )
@@ -49,9 +49,9 @@ def extract_mentions(doc: Doc, not_names: Iterable[str] = (), table: Names | Non
     """Mentions of one processed article (``monitor_titles`` must have run); ``text`` is the
     doc's text when the caller has it (``doc.text`` joins every token anew)."""
     table = table or names()
-    stoplist = {_words(entry) for entry in not_names}
+    stoplist = {folded_words(entry) for entry in not_names}
     entities = [
-        _Entity(span, ent.label_, ent.ent_id_)
+        Entity(span, ent.label_, ent.ent_id_)
         for ent in doc.ents
         if ent.label_ not in NUMERIC_LABELS and (span := trim_space(ent)) is not None
     ]
@@ -60,15 +60,15 @@ def extract_mentions(doc: Doc, not_names: Iterable[str] = (), table: Names | Non
     title_tokens = attach_titles(doc, entities, table)
     entities = [
         e for e in entities
-        if (e.label not in _PERSON_LABELS or (
-            _is_name_like(e.span.text, stoplist)
+        if (e.label not in PERSON_LABELS or (
+            is_name_like(e.span.text, stoplist)
             # "Lt [Col] Alexander Vindman": a title word the NER took for a name
             and not title_tokens[1].issuperset(range(e.span.start, e.span.end))))
         # An ORG "State" inside "Secretary of State" is part of a title, not an entity; so
         # is "Western Hemisphere Affairs" in its portfolio, but not "Havana" in "chargé
         # d'affaires in Havana".
-        and (e.label in _PERSON_LABELS or e.known
-             or not title_tokens[e.label in _PLACE_LABELS].intersection(
+        and (e.label in PERSON_LABELS or e.known
+             or not title_tokens[e.label in PLACE_LABELS].intersection(
                  range(e.span.start, e.span.end)))
     ]
     _canonicalise(entities, table)
@@ -102,16 +102,16 @@ def _sentences(doc: Doc, text: str) -> Callable[[int], str]:
     return sentence
 
 
-def _canonicalise(entities: list[_Entity], table: Names) -> None:
+def _canonicalise(entities: list[Entity], table: Names) -> None:
     """Names: known bodies, places and groups from the tables; for people the fullest form
     in the article; titles shared."""
-    people = [e for e in entities if e.label in _PERSON_LABELS]
-    forms = {_words(e.span.text): normalise_name(e.span.text) for e in reversed(people)}
+    people = [e for e in entities if e.label in PERSON_LABELS]
+    forms = {folded_words(e.span.text): normalise_name(e.span.text) for e in reversed(people)}
     # Every run of words inside a form -> the forms holding it; the fullest forms are those
     # inside no other.
     holders: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for form in forms:
-        for run in _runs(form):
+        for run in name_runs(form):
             holders.setdefault(run, []).append(form)
     fullest = {w for w in forms if holders[w] == [w]}
     owners = {run: [f for f in found if f in fullest] for run, found in holders.items()}
@@ -121,24 +121,24 @@ def _canonicalise(entities: list[_Entity], table: Names) -> None:
         return found[0] if len(found) == 1 else None
 
     for entity in entities:
-        words = _words(entity.span.text)
-        if entity.label not in _PERSON_LABELS and not entity.known and len(words) <= 3:
+        words = folded_words(entity.span.text)
+        if entity.label not in PERSON_LABELS and not entity.known and len(words) <= 3:
             # "Blinken" mislabelled ORG/GPE after "Antony Blinken" in the same article.
             # Not a first name alone: Spanish surnames sit mid-name ("Miguel Díaz-Canel
             # Bermúdez"), so any later part will do.
             owner = full_form(words)
             if owner is not None and owner[: len(words)] != words:
                 entity.label = "PERSON"
-        if entity.label in _PERSON_LABELS:
+        if entity.label in PERSON_LABELS:
             owner = full_form(words)
             entity.name = forms[owner] if owner else normalise_name(entity.span.text)
         else:
-            entity.name = _base_name(entity, table)
-    first_seen: dict[str, _Entity] = {}
+            entity.name = base_name(entity, table)
+    first_seen: dict[str, Entity] = {}
     for entity in entities:
-        if entity.label in _PERSON_LABELS and entity.title:
+        if entity.label in PERSON_LABELS and entity.title:
             first_seen.setdefault(entity.name, entity)
     for entity in entities:
-        known = first_seen.get(entity.name) if entity.label in _PERSON_LABELS else None
+        known = first_seen.get(entity.name) if entity.label in PERSON_LABELS else None
         if known is not None and entity.title is None:
             entity.title, entity.affiliation = known.title, known.affiliation

@@ -1,4 +1,4 @@
-"""What the entity rules share: word lists, the working :class:`_Entity`, the
+"""What the entity rules share: word lists, the working :class:`Entity`, the
 :class:`Mention` record, kinds and name helpers. :mod:`monitor.bodies` repairs the NER's
 spans of government bodies, :mod:`monitor.titles` finds the titles of people, and
 :mod:`monitor.entities` puts them together.
@@ -29,13 +29,13 @@ NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PER
 
 
 # Non-English pipelines (es_core_news_*) label people PER and the rest MISC.
-_PERSON_LABELS = frozenset({"PERSON", "PER"})
+PERSON_LABELS = frozenset({"PERSON", "PER"})
 
 
-_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
-_AFFILIATION_LABELS = frozenset({"GPE", "NORP", "ORG", "LOC"})
+AFFILIATION_LABELS = frozenset({"GPE", "NORP", "ORG", "LOC"})
 
 
 # A government body by the shape of its name, for ORGs the gazetteer does not know.
@@ -64,11 +64,11 @@ _NEWS_FORM = re.compile(r"\b(news|newswire|wire|press|noticias|prensa|informativ
 
 # Parties are groups (the contract puts "nationalities, parties" under `group`), even the
 # Communist Party of Cuba, which the gazetteer carries only so its aliases share one name.
-_PARTY_FORM = re.compile(r"\b(party|partido)\b", re.IGNORECASE)
+PARTY_FORM = re.compile(r"\b(party|partido)\b", re.IGNORECASE)
 
 
 # Heads that name no body on their own: "the Ministry said", "its Embassy".
-_GENERIC_HEADS = frozenset({
+GENERIC_HEADS = frozenset({
     "embassy", "embassies", "consulate", "agency", "agencies", "ministry", "ministries",
     "department", "departments", "government", "governments", "administration", "office",
     "bureau", "commission", "council", "committee", "service", "authority", "directorate",
@@ -78,105 +78,105 @@ _GENERIC_HEADS = frozenset({
 
 
 # Words that say only whose chamber a committee is: "House Committee", "Senate panel".
-_LEGISLATURES = frozenset({"house", "senate", "congressional", "congress", "parliamentary",
+LEGISLATURES = frozenset({"house", "senate", "congressional", "congress", "parliamentary",
                            "parliament", "joint"})
 
 
 # Heads that start a body's name and may run on past "and": "Ministry of Energy [and Mines]".
-_BODY_STARTS = frozenset({"ministry", "department", "office", "bureau", "secretariat",
+BODY_STARTS = frozenset({"ministry", "department", "office", "bureau", "secretariat",
                           "ministerio", "departamento"})
 
 
-_POSSESSIVE_PRONOUNS = frozenset({"its", "their", "his", "her", "our", "su", "sus"})
+POSSESSIVE_PRONOUNS = frozenset({"its", "their", "his", "her", "our", "su", "sus"})
 
 
 # Bodies named by whose they are: "its Embassy in Havana", "the Cuban government".
-_OWNED_HEADS = {"embassy": "Embassy", "consulate": "Consulate", "government": "Government",
+OWNED_HEADS = {"embassy": "Embassy", "consulate": "Consulate", "government": "Government",
                 "regime": "Government", "gobierno": "Government"}
 
 
-_OWNED_KEYS = [hash_string(word) for word in _OWNED_HEADS]
+OWNED_KEYS = [hash_string(word) for word in OWNED_HEADS]
 
 
 # Words that qualify a title without being part of the role itself.
-_QUALIFIERS = frozenset({"former", "acting", "interim", "outgoing", "incoming", "then", "ex"})
+QUALIFIERS = frozenset({"former", "acting", "interim", "outgoing", "incoming", "then", "ex"})
 
 
 # Rank words that make a title into another ("the Taliban's [deputy] leader"), taken in with it.
-_RANKS = frozenset({"deputy", "vice", "assistant", "associate", "principal", "senior", "chief",
+RANKS = frozenset({"deputy", "vice", "assistant", "associate", "principal", "senior", "chief",
                     "executive", "top", "lead", "special"})
 
 
 # Words before an affiliation and its title: "the [top] US diplomat", "a [senior] Cuban…",
 # "the [principal deputy] White House press secretary".
-_DESCRIPTIVE = frozenset({"current", "new", "veteran", "longtime", "top", "then"})
+DESCRIPTIVE = frozenset({"current", "new", "veteran", "longtime", "top", "then"})
 
 
-_PRE_QUALIFIERS = _QUALIFIERS | _RANKS | _DESCRIPTIVE
+PRE_QUALIFIERS = QUALIFIERS | RANKS | DESCRIPTIVE
 
 
 # Words that continue a title into its portfolio: "secretary of state FOR Western Hemisphere…".
-_CONNECTORS = frozenset({"of", "for", "to", "on", "at", "in", "from", "de", "del", "para",
+CONNECTORS = frozenset({"of", "for", "to", "on", "at", "in", "from", "de", "del", "para",
                          "en"})
 
 
 # An apposition's role may also be held "with" a body: "a China scholar WITH the American
 # Enterprise Institute", "an analyst with Commerzbank" (not before a name: "talks with
 # Foreign Minister…").
-_APPOSITION_CONNECTORS = _CONNECTORS | {"with", "con"}
+APPOSITION_CONNECTORS = CONNECTORS | {"with", "con"}
 
 
 # Portfolio connectors whose object is the body the official belongs to: "spokesman FOR the
 # State Department", "president OF Cuba" (not "ambassador TO Cuba").
-_OWNER_CONNECTORS = frozenset({"of", "for", "at", "with", "de", "del"})
+OWNER_CONNECTORS = frozenset({"of", "for", "at", "with", "de", "del"})
 
 
 # Words that say when someone held a role, no part of it (the gold convention drops them):
 # "[former] CEO", "[then]-Secretary", "[ex]-minister", "the [new] police commissioner".
-_TIME_QUALIFIERS = frozenset({"former", "then", "ex", "new", "longtime"})
+TIME_QUALIFIERS = frozenset({"former", "then", "ex", "new", "longtime"})
 
 
 # Roles of knowledge whose country is their subject, not their employer: "a [China] scholar",
 # "a [Ukraine] expert", "an [Iran] analyst" (but "a [US] diplomat": the country is whose).
-_SUBJECT_ROLES = frozenset({"scholar", "expert", "specialist", "analyst", "watcher",
+SUBJECT_ROLES = frozenset({"scholar", "expert", "specialist", "analyst", "watcher",
                             "historian", "researcher", "hand", "correspondent", "economist"})
 
 
-_SMALL_WORDS = frozenset({"of", "for", "to", "on", "at", "in", "from", "with", "the", "and", "de",
+SMALL_WORDS = frozenset({"of", "for", "to", "on", "at", "in", "from", "with", "the", "and", "de",
                           "del", "la", "las", "los", "el", "y", "para", "en", "d'affaires",
                           "d’affaires"})
 
 
-_DETERMINERS = frozenset({"the", "a", "an", "el", "la", "los", "las", "un", "una"})
+DETERMINERS = frozenset({"the", "a", "an", "el", "la", "los", "las", "un", "una"})
 
 
 # What may introduce an apposition's title: "[the] spokesman", "[another] top aide", "[his]
 # deputy".
-_INTRODUCERS = _DETERMINERS | {"another", "its", "their", "his", "her", "our", "su", "sus"}
+INTRODUCERS = DETERMINERS | {"another", "its", "their", "his", "her", "our", "su", "sus"}
 
 
-_POSSESSIVE = frozenset({"'s", "’s", "'"})
+POSSESSIVE = frozenset({"'s", "’s", "'"})
 
 
-_MAX_PORTFOLIO = 8
+MAX_PORTFOLIO = 8
 
 
 # An apposition's portfolio may be longer: "…, a senior fellow at the Urban Institute-Brookings
 # Institution Tax Policy Center, said".
-_MAX_APPOSITION = 16
+MAX_APPOSITION = 16
 
 
 # Lower-case words that may qualify a title in an apposition: "a [Ukraine] specialist", "a
 # [foreign exchange] trader", "a [family medicine] physician".
-_MAX_MODIFIERS = 3
+MAX_MODIFIERS = 3
 
 
-_HONORIFICS = frozenset({"dr.", "dr", "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "prof.", "sir",
+HONORIFICS = frozenset({"dr.", "dr", "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "prof.", "sir",
                          "dame", "hon.", "rev.", "sr.", "sra."})
 
 
 # Last words of organisations, never of a person's name ("Kohelet Policy Forum").
-_ORG_HEADS = frozenset({
+ORG_HEADS = frozenset({
     "forum", "institute", "institution", "center", "centre", "university", "college", "school",
     "group", "foundation", "association", "company", "corporation", "corp", "inc", "ltd", "llc",
     "bank", "fund", "network", "news", "times", "post", "journal", "press", "media", "club",
@@ -185,37 +185,37 @@ _ORG_HEADS = frozenset({
 })
 
 
-_NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "da", "do", "dos", "van",
+NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "da", "do", "dos", "van",
                              "von", "bin", "al"})
 
 
-_BOUNDARIES = frozenset({",", ".", ";", ":", "(", ")", "—", "–", "!", "?", '"', "“", "”"})
+BOUNDARIES = frozenset({",", ".", ";", ":", "(", ")", "—", "–", "!", "?", '"', "“", "”"})
 
 
 # Verbs of being between a name and its role: "Smith, who [is] the…", "Smith [has been]…".
-_BE = frozenset({"is", "was", "became", "becomes", "remains", "remained"})
+BE = frozenset({"is", "was", "became", "becomes", "remains", "remained"})
 
 
-_PERFECT = frozenset({"has", "have", "had", "will", "would"})
+PERFECT = frozenset({"has", "have", "had", "will", "would"})
 
 
-_SERVES = frozenset({"serves", "served", "serving", "acts", "acted", "acting", "works",
+SERVES = frozenset({"serves", "served", "serving", "acts", "acted", "acting", "works",
                      "worked", "working"})
 
 
-_NAMED = frozenset({"named", "appointed", "elected", "confirmed"})
+NAMED = frozenset({"named", "appointed", "elected", "confirmed"})
 
 
 # Words that end a title's portfolio: a time ("…in Havana [until] last year") or a relative
 # clause ("a professor of economics [who] has studied…").
-_TIME_WORDS = frozenset({"until", "till", "since", "after", "before", "during", "when", "while",
+TIME_WORDS = frozenset({"until", "till", "since", "after", "before", "during", "when", "while",
                          "between", "who", "whose", "which", "that", "where"})
 
 
-_CLAUSE_PRONOUNS = frozenset({"i", "you", "he", "she", "we", "they", "his", "her"})
+CLAUSE_PRONOUNS = frozenset({"i", "you", "he", "she", "we", "they", "his", "her"})
 
 
-_ADVERBS = frozenset({"also", "now", "currently", "still", "then", "formerly", "previously",
+ADVERBS = frozenset({"also", "now", "currently", "still", "then", "formerly", "previously",
                       "already", "once", "later"})
 
 
@@ -234,16 +234,16 @@ class Mention:
 
 def kind_for(label: str, name: str, *, has_title: bool, is_agency: bool) -> str:
     """Map a spaCy label (and the name's shape) to one of :data:`KINDS`."""
-    if label in _PERSON_LABELS:
+    if label in PERSON_LABELS:
         return "official" if has_title else "person"
-    if label == "NORP" or (label == "ORG" and _PARTY_FORM.search(name)):
+    if label == "NORP" or (label == "ORG" and PARTY_FORM.search(name)):
         return "group"
     if is_agency or looks_like_agency(name):
         # Also for GPE/FAC: the stock model calls "its Embassy in Havana" a GPE.
-        return "agency" if label in ("ORG", *_PLACE_LABELS) else "other"
+        return "agency" if label in ("ORG", *PLACE_LABELS) else "other"
     if label == "ORG":
         return "organization"
-    if label in _PLACE_LABELS:
+    if label in PLACE_LABELS:
         return "place"
     return "other"
 
@@ -273,19 +273,19 @@ def title_case(title: str) -> str:
     words = squash(title).split(" ")
     out = []
     for i, word in enumerate(words):
-        if i and word.lower() in _SMALL_WORDS:
+        if i and word.lower() in SMALL_WORDS:
             out.append(word.lower())
         else:
             parts = word.split("-")  # "direct-to-consumer" -> "Direct-to-Consumer"
             out.append("-".join(
-                part.lower() if j and part.lower() in _SMALL_WORDS else part[:1].upper() + part[1:]
+                part.lower() if j and part.lower() in SMALL_WORDS else part[:1].upper() + part[1:]
                 for j, part in enumerate(parts)
             ))
     return " ".join(out)
 
 
 @lru_cache(maxsize=8192)
-def _words(text: str) -> tuple[str, ...]:
+def folded_words(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", fold(text)))
 
 
@@ -296,12 +296,12 @@ def read_lexicon(path: Path) -> list[str]:
 
 
 @cache
-def _presidencies() -> frozenset[str]:
+def presidencies() -> frozenset[str]:
     return frozenset(fold(line) for line in read_lexicon(model_file("administrations.txt")))
 
 
 @dataclass
-class _Entity:
+class Entity:
     """An entity being worked on: token span plus what we learn about it."""
 
     span: Span
@@ -334,34 +334,34 @@ def trim_space(span: Span) -> Span | None:
     return span.doc[start:end] if end > start else None
 
 
-def _is_name_like(text: str, stoplist: set[tuple[str, ...]]) -> bool:
+def is_name_like(text: str, stoplist: set[tuple[str, ...]]) -> bool:
     if any(ch.isdigit() for ch in text) or not any(ch.isalpha() for ch in text):
         return False
     if not any(word[:1].isupper() for word in text.split()):
         return False
-    return not stoplist.intersection(_runs(_words(text)))
+    return not stoplist.intersection(name_runs(folded_words(text)))
 
 
-def _runs(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+def name_runs(words: tuple[str, ...]) -> set[tuple[str, ...]]:
     """Every run of consecutive words: ("a", "b") -> {("a",), ("b",), ("a", "b")}."""
     return {words[i:j] for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
 
 
-def _base_name(entity: _Entity, table: Names) -> str:
+def base_name(entity: Entity, table: Names) -> str:
     """The canonical name of a non-person entity (people get theirs in _canonicalise)."""
     if entity.known:
         return entity.known
     name = normalise_name(entity.span.text)
     if entity.label == "NORP":
         return table.group(name)
-    if entity.label in _PLACE_LABELS:
+    if entity.label in PLACE_LABELS:
         return table.place(name)
     return name
 
 
-def _country(entity: _Entity, table: Names) -> str | None:
+def country_of(entity: Entity, table: Names) -> str | None:
     """The country an entity stands for or belongs to: "US", "Cubans", the State Department."""
-    if entity.label in _PERSON_LABELS:
+    if entity.label in PERSON_LABELS:
         return None
     if entity.known:
         return entity.country or AGENCY_COUNTRIES.get(entity.known)

@@ -18,43 +18,43 @@ from spacy.tokens import Doc, Span, Token
 
 from .assets import model_file
 from .entity_base import (
-    _ADVERBS,
-    _AFFILIATION_LABELS,
-    _APPOSITION_CONNECTORS,
-    _BE,
-    _BOUNDARIES,
-    _CLAUSE_PRONOUNS,
-    _CONNECTORS,
-    _DESCRIPTIVE,
-    _DETERMINERS,
-    _GENERIC_HEADS,
-    _HONORIFICS,
-    _INTRODUCERS,
-    _MAX_APPOSITION,
-    _MAX_MODIFIERS,
-    _MAX_PORTFOLIO,
-    _NAME_PARTICLES,
-    _NAMED,
-    _ORG_HEADS,
-    _OWNER_CONNECTORS,
-    _PARTY_FORM,
-    _PERFECT,
-    _PERSON_LABELS,
-    _PLACE_LABELS,
-    _POSSESSIVE,
-    _PRE_QUALIFIERS,
-    _QUALIFIERS,
-    _RANKS,
-    _SERVES,
-    _SMALL_WORDS,
-    _SUBJECT_ROLES,
-    _TIME_QUALIFIERS,
-    _TIME_WORDS,
+    ADVERBS,
+    AFFILIATION_LABELS,
+    APPOSITION_CONNECTORS,
+    BE,
+    BOUNDARIES,
+    CLAUSE_PRONOUNS,
+    CONNECTORS,
+    DESCRIPTIVE,
+    DETERMINERS,
+    GENERIC_HEADS,
+    HONORIFICS,
+    INTRODUCERS,
+    MAX_APPOSITION,
+    MAX_MODIFIERS,
+    MAX_PORTFOLIO,
+    NAME_PARTICLES,
+    NAMED,
+    ORG_HEADS,
+    OWNER_CONNECTORS,
+    PARTY_FORM,
+    PERFECT,
+    PERSON_LABELS,
+    PLACE_LABELS,
+    POSSESSIVE,
+    PRE_QUALIFIERS,
+    QUALIFIERS,
+    RANKS,
+    SERVES,
+    SMALL_WORDS,
+    SUBJECT_ROLES,
+    TIME_QUALIFIERS,
+    TIME_WORDS,
     TITLES_KEY,
-    _Entity,
-    _runs,
-    _words,
+    Entity,
+    folded_words,
     looks_like_agency,
+    name_runs,
     normalise_name,
     read_lexicon,
     title_case,
@@ -123,7 +123,7 @@ class _Found:
     owner: str | None = None
 
 
-def attach_titles(doc: Doc, entities: list[_Entity],
+def attach_titles(doc: Doc, entities: list[Entity],
                    table: Names) -> tuple[set[int], set[int]]:
     """Give each PERSON the title written before it, in an apposition after it or after a
     verb of being; returns the tokens taken by titles with their portfolios, and by the
@@ -137,7 +137,7 @@ def attach_titles(doc: Doc, entities: list[_Entity],
     # Tokens of titles proper, and of titles with their portfolios.
     title_tokens: tuple[set[int], set[int]] = (set(), set())
     for entity in entities:
-        if entity.label not in _PERSON_LABELS:
+        if entity.label not in PERSON_LABELS:
             continue
         found = (_title_inside(entity, titles)
                  or _title_before(entity.span, titles, ents_by_end, table)
@@ -152,8 +152,8 @@ def attach_titles(doc: Doc, entities: list[_Entity],
     return title_tokens
 
 
-def titled_names(doc: Doc, entities: list[_Entity], table: Names,
-                  stoplist: set[tuple[str, ...]]) -> list[_Entity]:
+def titled_names(doc: Doc, entities: list[Entity], table: Names,
+                  stoplist: set[tuple[str, ...]]) -> list[Entity]:
     """Names the NER missed or cut short right after a lexicon title: "Deputy Director of
     Public Prosecution [Eva-Marie Persson] took…" (no entity at all), "vice-premier [Liu]
     He" (the NER read "He" as a pronoun). A title, its "of …" portfolio, then two or three
@@ -165,8 +165,8 @@ def titled_names(doc: Doc, entities: list[_Entity], table: Names,
         return entities
     taken = {t for e in entities for t in range(e.span.start, e.span.end)}
     title_tokens = {t for title in titles for t in range(title.start, title.end)}
-    persons = {e.span.start: e for e in entities if e.label in _PERSON_LABELS}
-    found: list[_Entity] = []
+    persons = {e.span.start: e for e in entities if e.label in PERSON_LABELS}
+    found: list[Entity] = []
     for title in sorted(titles, key=lambda t: (t.start, -t.end)):
         if _in_headline(doc, title.start):
             continue
@@ -200,10 +200,10 @@ def titled_names(doc: Doc, entities: list[_Entity], table: Names,
         first, last = units[0][0], units[-1][1]
         span = doc[first:last]
         if (taken.intersection(range(first, last)) or title_tokens.intersection(range(first, last))
-                or stoplist.intersection(_runs(_words(span.text)))
+                or stoplist.intersection(name_runs(folded_words(span.text)))
                 or looks_like_agency(span.text) or doc[first].is_sent_start):
             continue
-        found.append(_Entity(span, "PERSON"))
+        found.append(Entity(span, "PERSON"))
         taken.update(range(first, last))
     if not found:
         return entities
@@ -213,14 +213,14 @@ def titled_names(doc: Doc, entities: list[_Entity], table: Names,
 def _in_headline(doc: Doc, i: int) -> bool:
     """Token ``i`` is in a line written in title case ("Foreign Minister Says Talks Resume")."""
     sent = doc[i].sent if doc.has_annotation("SENT_START") else doc[:]
-    words = [t for t in sent if t.is_alpha and t.lower_ not in _SMALL_WORDS]
+    words = [t for t in sent if t.is_alpha and t.lower_ not in SMALL_WORDS]
     return len(words) >= 4 and sum(t.is_title or t.is_upper for t in words) >= 0.8 * len(words)
 
 
 def _name_word(token: Token, table: Names) -> bool:
     """A capitalised word that may be part of a person's name."""
-    return (token.is_alpha and token.is_title and token.lower_ not in _ORG_HEADS
-            and token.lower_ not in _HONORIFICS and token.lower_ not in _MONTHS_AND_DAYS
+    return (token.is_alpha and token.is_title and token.lower_ not in ORG_HEADS
+            and token.lower_ not in HONORIFICS and token.lower_ not in _MONTHS_AND_DAYS
             and table.country(token.text) is None)
 
 
@@ -244,8 +244,8 @@ def _name_units(doc: Doc, i: int, table: Names) -> list[tuple[int, int]]:
     return units
 
 
-def _relabel_titled_names(entities: list[_Entity], titles: list[Span],
-                          ents_by_end: dict[int, _Entity], table: Names) -> None:
+def _relabel_titled_names(entities: list[Entity], titles: list[Span],
+                          ents_by_end: dict[int, Entity], table: Names) -> None:
     """"MINREX spokeswoman [Johana Tablada]" tagged ORG: a name right after a title (or
     after "title, ") is a person when it is shaped like one (two to five capitalised words,
     no agency form)."""
@@ -254,15 +254,15 @@ def _relabel_titled_names(entities: list[_Entity], titles: list[Span],
         span = entity.span
         doc = span.doc
         inside = [t for t in titles if t.start == span.start and t.end < span.end]
-        if (entity.label not in _PERSON_LABELS and not entity.known and inside
+        if (entity.label not in PERSON_LABELS and not entity.known and inside
                 and _name_shaped(span[max(t.end for t in inside) - span.start :], table)):
             entity.label = "PERSON"  # "[Superintendent Maria Vance]" tagged ORG
             continue
-        if (entity.label not in _PERSON_LABELS and not entity.known
+        if (entity.label not in PERSON_LABELS and not entity.known
                 and 2 <= len(span) <= 5
-                and all(t.is_title or t.text == "-" or t.lower_ in _NAME_PARTICLES for t in span)
-                and not looks_like_agency(span.text) and not _PARTY_FORM.search(span.text)
-                and span[-1].lower_ not in _ORG_HEADS and table.country(span.text) is None
+                and all(t.is_title or t.text == "-" or t.lower_ in NAME_PARTICLES for t in span)
+                and not looks_like_agency(span.text) and not PARTY_FORM.search(span.text)
+                and span[-1].lower_ not in ORG_HEADS and table.country(span.text) is None
                 and (found := _title_before(span, titles, ends, table)) is not None
                 # not "senior fellow at the [Kohelet Policy Forum]": a portfolio's end
                 and (found.last == span.start or doc[span.start - 1].text == ",")):
@@ -272,9 +272,9 @@ def _relabel_titled_names(entities: list[_Entity], titles: list[Span],
 def _name_shaped(span: Span, table: Names) -> bool:
     """Two to four capitalised words, no body's or place's name: a person's name."""
     return (2 <= len(span) <= 5
-            and all(t.is_title or t.text == "-" or t.lower_ in _NAME_PARTICLES for t in span)
-            and not looks_like_agency(span.text) and not _PARTY_FORM.search(span.text)
-            and span[-1].lower_ not in _ORG_HEADS and table.country(span.text) is None
+            and all(t.is_title or t.text == "-" or t.lower_ in NAME_PARTICLES for t in span)
+            and not looks_like_agency(span.text) and not PARTY_FORM.search(span.text)
+            and span[-1].lower_ not in ORG_HEADS and table.country(span.text) is None
             and table.country(span[0].text) is None)
 
 
@@ -285,7 +285,7 @@ def _title_text(doc: Doc, found: _Found) -> str:
     before = _without_time(doc[found.first : title.start])
     parts = [found.qualifiers, before, title.label_, doc[title.end : found.last].text]
     words = " ".join(part for part in parts if part).split(" ")
-    while words and (words[0].lower() in _DESCRIPTIVE or words[0].lower() in _TIME_QUALIFIERS):
+    while words and (words[0].lower() in DESCRIPTIVE or words[0].lower() in TIME_QUALIFIERS):
         words.pop(0)  # "the [new] acting secretary", "a [top] aide": no part of the office
     return title_case(" ".join(words))
 
@@ -295,7 +295,7 @@ def _without_time(span: Span) -> str:
     out: list[str] = []
     skip_hyphen = False
     for token in span:
-        if token.lower_ in _TIME_QUALIFIERS:
+        if token.lower_ in TIME_QUALIFIERS:
             skip_hyphen = True
             continue
         if skip_hyphen and token.text == "-":
@@ -305,7 +305,7 @@ def _without_time(span: Span) -> str:
     return squash("".join(out)).strip()
 
 
-def _title_inside(entity: _Entity, titles: list[Span]) -> _Found | None:
+def _title_inside(entity: Entity, titles: list[Span]) -> _Found | None:
     """The NER took the title into the name ("Secretary Alejandro Mayorkas"): split it off."""
     span = entity.span
     inside = [t for t in titles if t.start == span.start and t.end < span.end]
@@ -319,26 +319,26 @@ def _title_inside(entity: _Entity, titles: list[Span]) -> _Found | None:
     return _Found(title.start, title, title.end)
 
 
-def _title_before(person: Span, titles: list[Span], ents_by_end: dict[int, _Entity],
+def _title_before(person: Span, titles: list[Span], ents_by_end: dict[int, Entity],
                   table: Names) -> _Found | None:
     """"Deputy Foreign Minister Carlos …", "Assistant Secretary for … Brian Nichols",
     "the foreign minister, Bruno Rodríguez", "Cuba's ambassador to Canada, Josefina Vidal",
     "el canciller cubano Bruno Rodríguez"."""
     doc, start = person.doc, person.start
-    while start > 0 and doc[start - 1].lower_ in _HONORIFICS:
+    while start > 0 and doc[start - 1].lower_ in HONORIFICS:
         start -= 1  # "chief medical correspondent [Dr.] Sanjay Gupta"
     # Earliest start first: the longest title wins, portfolio included.
     for title in sorted(titles, key=lambda t: (t.start, -t.end)):
         gap = doc[title.end : start]
-        if title.end > start or len(gap) > _MAX_PORTFOLIO + 1:
+        if title.end > start or len(gap) > MAX_PORTFOLIO + 1:
             continue
-        if any(t.ent_type_ in _PERSON_LABELS for t in gap) or any(
+        if any(t.ent_type_ in PERSON_LABELS for t in gap) or any(
                 title.end <= other.start < start for other in titles):
             # "Secretary [of State Marco Rubio met Cuban] Foreign Minister Bruno…", "aide [to
             # Vice President] Pence": the title nearer the name is the name's
             continue
         first = _with_qualifier(doc, title.start)
-        if len(gap) == 0 or (len(gap) <= _MAX_PORTFOLIO and _is_portfolio(gap)):
+        if len(gap) == 0 or (len(gap) <= MAX_PORTFOLIO and _is_portfolio(gap)):
             return _Found(first, title, start)
         if gap.text == ",":
             first = _coordinated(doc, first, titles)
@@ -363,23 +363,23 @@ def _coordinated(doc: Doc, first: int, titles: list[Span]) -> int:
     return first
 
 
-def _introduced(doc: Doc, start: int, ents_by_end: dict[int, _Entity]) -> bool:
+def _introduced(doc: Doc, start: int, ents_by_end: dict[int, Entity]) -> bool:
     """A title set off by a comma before a name needs "the"/"Cuba's" before it ("the Cuban
     foreign minister, Bruno Rodríguez"); a bare "…president, Joe Biden said" is no title."""
-    if start > 0 and doc[start - 1].text in _POSSESSIVE:
+    if start > 0 and doc[start - 1].text in POSSESSIVE:
         return True
     owner = ents_by_end.get(start)
-    if owner is not None and owner.label in _AFFILIATION_LABELS:
+    if owner is not None and owner.label in AFFILIATION_LABELS:
         start = owner.span.start
-    while start > 0 and doc[start - 1].lower_ in _PRE_QUALIFIERS:
+    while start > 0 and doc[start - 1].lower_ in PRE_QUALIFIERS:
         start -= 1  # "[the] former House Speaker, Newt Gingrich"
-    if start > 0 and doc[start - 1].text in _POSSESSIVE:
+    if start > 0 and doc[start - 1].text in POSSESSIVE:
         return True  # "Hong Kong's new police commissioner, Chris Tang"
-    return start > 0 and (doc[start - 1].lower_ in _INTRODUCERS
-                          or doc[start].lower_ in _QUALIFIERS)
+    return start > 0 and (doc[start - 1].lower_ in INTRODUCERS
+                          or doc[start].lower_ in QUALIFIERS)
 
 
-def _title_after(person: Span, titles: list[Span], ents_by_start: dict[int, _Entity],
+def _title_after(person: Span, titles: list[Span], ents_by_start: dict[int, Entity],
                  table: Names) -> _Found | None:
     """Apposition: "Brian Nichols, [the] [US] assistant secretary of state for …, said";
     a verb of being: "Smith, who is the embassy's chargé d'affaires", "Smith was named
@@ -395,24 +395,24 @@ def _title_after(person: Span, titles: list[Span], ents_by_start: dict[int, _Ent
         i = _after_being(doc, i)
     if i is None or i >= len(doc):
         return None
-    if doc[i].lower_ in _INTRODUCERS:
+    if doc[i].lower_ in INTRODUCERS:
         i += 1
     # Qualifiers and rank words, an affiliation, more qualifiers, then the title: "the
     # [principal deputy] [White House] press secretary", "new [DHS] [acting] secretary". A
     # rank word may be a title itself ("deputy"): the earliest title that ends the phrase wins.
     first = i
-    while i < len(doc) and doc[i].lower_ in _PRE_QUALIFIERS:
+    while i < len(doc) and doc[i].lower_ in PRE_QUALIFIERS:
         i += 1
     tries = [(k, k) for k in range(first, i)]
     after = _skip_affiliation(doc, i, ents_by_start, titles)
     k = after
-    while k < len(doc) and doc[k].lower_ in _PRE_QUALIFIERS:
+    while k < len(doc) and doc[k].lower_ in PRE_QUALIFIERS:
         k += 1
     modifiers = k
-    while (modifiers < len(doc) and modifiers - k < _MAX_MODIFIERS and doc[modifiers].is_alpha
+    while (modifiers < len(doc) and modifiers - k < MAX_MODIFIERS and doc[modifiers].is_alpha
            and (doc[modifiers].is_lower or doc[modifiers].ent_type_ in ("GPE", "NORP"))
-           and doc[modifiers].lower_ not in _SMALL_WORDS
-           and doc[modifiers].lower_ not in _INTRODUCERS and not _title_at(titles, modifiers)):
+           and doc[modifiers].lower_ not in SMALL_WORDS
+           and doc[modifiers].lower_ not in INTRODUCERS and not _title_at(titles, modifiers)):
         modifiers += 1
     tries += [(after, p) for p in range(after, modifiers + 1)]
     for start, at in tries:
@@ -427,13 +427,13 @@ def _title_after(person: Span, titles: list[Span], ents_by_start: dict[int, _Ent
 
 
 def _is_subject(doc: Doc, i: int, after: int, title: Span,
-                ents_by_start: dict[int, _Entity], table: Names) -> bool:
+                ents_by_start: dict[int, Entity], table: Names) -> bool:
     """The place between ``i`` and ``after`` is the subject of a role of knowledge ("a
     Ukraine expert", "a China scholar"): a country written by its name, not its demonym or
     abbreviation ("a US analyst", "a Cuban economist" say whose)."""
     owner = ents_by_start.get(i)
-    if (owner is None or owner.label not in _PLACE_LABELS or owner.span.end != after
-            or title.label_.split(" ")[-1] not in _SUBJECT_ROLES):
+    if (owner is None or owner.label not in PLACE_LABELS or owner.span.end != after
+            or title.label_.split(" ")[-1] not in SUBJECT_ROLES):
         return False
     text = normalise_name(owner.span.text)
     return fold(text) not in table.groups and not text.isupper() and "." not in text
@@ -449,10 +449,10 @@ def _apposition_end(doc: Doc, title: Span, titles: list[Span]) -> int | None:
             break
         end = other.end
     stop = end
-    while (stop < len(doc) and stop - end < _MAX_APPOSITION and not _ends_phrase(doc[stop])
+    while (stop < len(doc) and stop - end < MAX_APPOSITION and not _ends_phrase(doc[stop])
            and not _ends_portfolio(doc[stop])):
         stop += 1
-    if stop > end and not _is_portfolio(doc[end:stop], _APPOSITION_CONNECTORS):
+    if stop > end and not _is_portfolio(doc[end:stop], APPOSITION_CONNECTORS):
         stop = end
     if stop < len(doc) and not _ends_phrase(doc[stop]) and not _ends_portfolio(doc[stop]):
         return None
@@ -470,20 +470,20 @@ def _after_being(doc: Doc, i: int) -> int | None:
     if i >= len(doc):
         return None
     word = doc[i].lower_
-    if word in _BE:
+    if word in BE:
         i = _skip_adverbs(doc, i + 1)
-        if i < len(doc) and doc[i].lower_ in _NAMED:
+        if i < len(doc) and doc[i].lower_ in NAMED:
             i += 1
-        elif (i + 1 < len(doc) and doc[i].lower_ in _SERVES and doc[i + 1].lower_ == "as"):
+        elif (i + 1 < len(doc) and doc[i].lower_ in SERVES and doc[i + 1].lower_ == "as"):
             i += 2  # "was then serving as"
-    elif word in _PERFECT:
+    elif word in PERFECT:
         i = _skip_adverbs(doc, i + 1)
         if i >= len(doc) or doc[i].lower_ not in ("been", "be"):
             return None
         i += 1
-        if i < len(doc) and doc[i].lower_ in _NAMED:
+        if i < len(doc) and doc[i].lower_ in NAMED:
             i += 1
-    elif word in _SERVES and i + 1 < len(doc) and doc[i + 1].lower_ == "as":
+    elif word in SERVES and i + 1 < len(doc) and doc[i + 1].lower_ == "as":
         i += 2
     else:
         return None
@@ -491,31 +491,31 @@ def _after_being(doc: Doc, i: int) -> int | None:
 
 
 def _skip_adverbs(doc: Doc, i: int) -> int:
-    while i < len(doc) and doc[i].lower_ in _ADVERBS:
+    while i < len(doc) and doc[i].lower_ in ADVERBS:
         i += 1
     return i
 
 
-def _skip_affiliation(doc: Doc, i: int, ents_by_start: dict[int, _Entity],
+def _skip_affiliation(doc: Doc, i: int, ents_by_start: dict[int, Entity],
                       titles: list[Span] = ()) -> int:
     """Step over "State Department" / "Cuba's" / "the embassy's" / "the President's" between
     a comma and a title."""
     owner = ents_by_start.get(i)
-    if owner is None and i > 0 and doc[i - 1].lower_ in _DETERMINERS:
+    if owner is None and i > 0 and doc[i - 1].lower_ in DETERMINERS:
         owner = ents_by_start.get(i - 1)  # the NER took "the" in: "[the Health and Human…]"
     title = _title_at(titles, i) if titles else None
-    if owner is not None and (owner.label in _AFFILIATION_LABELS
+    if owner is not None and (owner.label in AFFILIATION_LABELS
                               or (owner.span.end < len(doc)
-                                  and doc[owner.span.end].text in _POSSESSIVE)):
+                                  and doc[owner.span.end].text in POSSESSIVE)):
         end = owner.span.end
-    elif i + 1 < len(doc) and doc[i + 1].text in _POSSESSIVE and (
-            doc[i].lower_ in _GENERIC_HEADS or doc[i].is_title):
+    elif i + 1 < len(doc) and doc[i + 1].text in POSSESSIVE and (
+            doc[i].lower_ in GENERIC_HEADS or doc[i].is_title):
         end = i + 1  # "the embassy's", "Edmunds'"
-    elif title is not None and title.end < len(doc) and doc[title.end].text in _POSSESSIVE:
+    elif title is not None and title.end < len(doc) and doc[title.end].text in POSSESSIVE:
         end = title.end
     else:
         return i
-    if end < len(doc) and doc[end].text in _POSSESSIVE:
+    if end < len(doc) and doc[end].text in POSSESSIVE:
         end += 1
     return end
 
@@ -523,29 +523,29 @@ def _skip_affiliation(doc: Doc, i: int, ents_by_start: dict[int, _Entity],
 def _ends_phrase(token: Token) -> bool:
     # A hyphen inside "direct-to-consumer" does not end the apposition; a comma does, and so
     # does a line break (a byline: "Caroline Hawley, BBC diplomatic correspondent⏎").
-    return (token.text in _BOUNDARIES or bool(token.is_sent_start)
+    return (token.text in BOUNDARIES or bool(token.is_sent_start)
             or (token.is_space and "\n" in token.text))
 
 
 def _ends_portfolio(token: Token) -> bool:
     """"…chargé d'affaires in Havana [until last year]": when, not what, the role is; "…of
     Homeland Security [and Alex Azar]": another person."""
-    if token.lower_ in _TIME_WORDS or token.ent_type_ in ("DATE", "TIME"):
+    if token.lower_ in TIME_WORDS or token.ent_type_ in ("DATE", "TIME"):
         return True
-    if token.ent_type_ in _PERSON_LABELS:
+    if token.ent_type_ in PERSON_LABELS:
         return True
     return (token.lower_ in ("and", "or") and token.i + 1 < len(token.doc)
-            and token.doc[token.i + 1].ent_type_ in _PERSON_LABELS)
+            and token.doc[token.i + 1].ent_type_ in PERSON_LABELS)
 
 
-def _is_portfolio(gap: Span, connectors: frozenset[str] = _CONNECTORS) -> bool:
+def _is_portfolio(gap: Span, connectors: frozenset[str] = CONNECTORS) -> bool:
     """``for Western Hemisphere affairs``: a connector, then words (hyphenated or possessive
     allowed), ending on a word that is not itself a connector ("… Security and")."""
     return (
-        len(gap) > 1 and gap[0].lower_ in connectors and gap[-1].lower_ not in _SMALL_WORDS
+        len(gap) > 1 and gap[0].lower_ in connectors and gap[-1].lower_ not in SMALL_WORDS
         # "president of the club [her] father founded": a clause, not a portfolio
-        and not any(t.lower_ in _CLAUSE_PRONOUNS for t in gap)
-        and all(t.is_alpha or t.text in _POSSESSIVE or (t.text == "-" and not t.whitespace_)
+        and not any(t.lower_ in CLAUSE_PRONOUNS for t in gap)
+        and all(t.is_alpha or t.text in POSSESSIVE or (t.text == "-" and not t.whitespace_)
                 or (t.text.endswith(".") and t.text[:1].isupper() and len(t) <= 5)  # "U.S."
                 for t in gap[1:])
     )
@@ -554,32 +554,32 @@ def _is_portfolio(gap: Span, connectors: frozenset[str] = _CONNECTORS) -> bool:
 def _with_qualifier(doc: Doc, start: int) -> int:
     """Include "former"/"acting" (and "ex-") and rank words ("deputy") before a title in it."""
     while True:
-        if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in _QUALIFIERS:
+        if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in QUALIFIERS:
             start -= 2
-        elif start >= 1 and (doc[start - 1].lower_ in _QUALIFIERS
-                             or doc[start - 1].lower_ in _RANKS):
+        elif start >= 1 and (doc[start - 1].lower_ in QUALIFIERS
+                             or doc[start - 1].lower_ in RANKS):
             start -= 1
         else:
             return start
 
 
-def _affiliation(doc: Doc, title_start: int, ents_by_end: dict[int, _Entity],
-                 entities: list[_Entity], table: Names) -> str | None:
+def _affiliation(doc: Doc, title_start: int, ents_by_end: dict[int, Entity],
+                 entities: list[Entity], table: Names) -> str | None:
     """The country or body written right before the title ("Cuba's", "US", "State Dept.",
     "the embassy's": the last embassy named before)."""
     i = title_start
-    if i > 0 and doc[i - 1].text in _POSSESSIVE:
+    if i > 0 and doc[i - 1].text in POSSESSIVE:
         i -= 1
     owner = ents_by_end.get(i)
     if owner is None:
-        if i > 0 and i < title_start and doc[i - 1].lower_ in _GENERIC_HEADS:
+        if i > 0 and i < title_start and doc[i - 1].lower_ in GENERIC_HEADS:
             return _antecedent(doc[i - 1], entities)
         return None
     return _owner_name(owner, table)
 
 
-def _owner_name(owner: _Entity, table: Names) -> str | None:
-    if owner.label not in _AFFILIATION_LABELS:
+def _owner_name(owner: Entity, table: Names) -> str | None:
+    if owner.label not in AFFILIATION_LABELS:
         return None
     if owner.known:
         return owner.known
@@ -589,24 +589,24 @@ def _owner_name(owner: _Entity, table: Names) -> str | None:
     return table.country(name) or table.place(name)
 
 
-def _antecedent(head: Token, entities: list[_Entity]) -> str | None:
+def _antecedent(head: Token, entities: list[Entity]) -> str | None:
     """"the embassy('s)": the latest body named before it whose name has that head word."""
     word = head.lower_
     for entity in reversed(entities):
-        if entity.span.end <= head.i and entity.known and word in _words(entity.known):
+        if entity.span.end <= head.i and entity.known and word in folded_words(entity.known):
             return entity.known
     return None
 
 
-def _portfolio_owner(doc: Doc, found: _Found, ents_by_start: dict[int, _Entity],
+def _portfolio_owner(doc: Doc, found: _Found, ents_by_start: dict[int, Entity],
                      table: Names) -> str | None:
     """"spokesman [for the State Department]", "president [of Cuba]": a body after for/of/at,
     else a country after of/de."""
     countries = []
     for i in range(found.title.end, found.last):
-        if doc[i].lower_ not in _OWNER_CONNECTORS:
+        if doc[i].lower_ not in OWNER_CONNECTORS:
             continue
-        j = i + 1 + (i + 1 < found.last and doc[i + 1].lower_ in _DETERMINERS)
+        j = i + 1 + (i + 1 < found.last and doc[i + 1].lower_ in DETERMINERS)
         owner = ents_by_start.get(j)
         if owner is None or owner.span.end > found.last:
             continue
