@@ -20,3 +20,9 @@ def models_dir() -> Path:
 
 def model_file(name: str) -> Path:
     return models_dir() / name
+
+
+def read_lexicon(path: Path) -> list[str]:
+    """Lines of a lexicon file, without blanks and ``#`` comments."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
+    return [line for line in lines if line]

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 
 from spacy.strings import hash_string
 from spacy.tokens import Span
 
-from .assets import model_file
+from .assets import model_file, read_lexicon
 from .gazetteer import AGENCY_COUNTRIES, Names
 from .text import fold, squash
 
@@ -287,12 +286,6 @@ def title_case(title: str) -> str:
 @lru_cache(maxsize=8192)
 def folded_words(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", fold(text)))
-
-
-def read_lexicon(path: Path) -> list[str]:
-    """Lines of a lexicon file, without blanks and ``#`` comments."""
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
-    return [line for line in lines if line]
 
 
 @cache

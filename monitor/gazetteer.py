@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .assets import model_file
+from .assets import model_file, read_lexicon
 from .text import fold
 
 GAZETTEER = "monitor_gazetteer"
@@ -40,7 +40,7 @@ _DEFINITE = frozenset({"the", "el", "la", "los", "las"})
 # Capitalised words that do not carry a name on past a body's: honorifics glued on by the NER
 # ("the House of Representatives [Rt]. Hon. B. U. Nzeribe"); one-word titles are added from
 # models/titles.txt ("House of Representatives [Speaker]").
-_HONORIFICS = frozenset({"rt", "hon", "honourable", "honorable", "mr", "mrs", "ms", "dr",
+_NAME_STOPPERS = frozenset({"rt", "hon", "honourable", "honorable", "mr", "mrs", "ms", "dr",
                          "sir", "dame", "prof", "rev", "sr", "jr"})
 #: Canonical agency name -> the country whose body it is, from every gazetteer built in this
 #: process ("its Embassy in Havana" after "the State Department" is the US embassy).
@@ -56,7 +56,7 @@ class Gazetteer:
     def __init__(self, nlp: Language, name: str, rules: Iterable[dict[str, Any]],
                  not_names: Iterable[str] = ()) -> None:
         self.name = name
-        self.not_names = _HONORIFICS | frozenset(not_names)
+        self.not_names = _NAME_STOPPERS | frozenset(not_names)
         self.phrases = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LOWER", "ORTH")}
         self.tokens = Matcher(nlp.vocab, validate=True)
         self.rules: dict[int, tuple[str, str]] = {}
@@ -111,8 +111,8 @@ def make_gazetteer(nlp: Language, name: str, path: str | None) -> Gazetteer:
 def _title_words() -> frozenset[str]:
     """One-word titles of ``models/titles.txt`` ("speaker", "rep"), lower-case, no dot."""
     words = set()
-    for line in model_file("titles.txt").read_text("utf-8").splitlines():
-        for part in line.split("#", 1)[0].split("="):
+    for line in read_lexicon(model_file("titles.txt")):
+        for part in line.split("="):
             part = part.strip().rstrip(".")
             if part and " " not in part:
                 words.add(part.lower())
@@ -136,7 +136,7 @@ def _phrases(pattern: list[dict[str, Any]], attr: str) -> list[list[str]] | None
 
 
 def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
-                          not_names: frozenset[str] = _HONORIFICS) -> list[Span]:
+                          not_names: frozenset[str] = _NAME_STOPPERS) -> list[Span]:
     """Let gazetteer matches (longest first) replace the NER entities they overlap, except:
 
     the NER keeps a longer name that runs on past the gazetteer name ("Senate Foreign
@@ -171,7 +171,7 @@ def _starts_before(ent: Span, match: Span) -> bool:
         for t in ent.doc[ent.start : match.start])
 
 
-def _runs_on(ent: Span, match: Span, not_names: frozenset[str] = _HONORIFICS) -> bool:
+def _runs_on(ent: Span, match: Span, not_names: frozenset[str] = _NAME_STOPPERS) -> bool:
     """The entity goes on after the match with more of a name: a capitalised word that is not
     an honorific or a title ("House of Representatives Speaker", "… Rt")."""
     return ent.end > match.end and any(
