@@ -24,15 +24,13 @@ _WHEN_FORM = re.compile(r"[^\W\d_]|^\d{4}s?$|^\d{4}-\d{2}(?:-\d{2})?$")
 _COUNT_PREFIX = re.compile(r"^(?:total\s+)?(?:number|count|tally|total)\s+of\s+", re.I)
 # Verbs whose subject is what the number measures ("arrivals soared to 16,531"), as written:
 # the parse pass skips the lemmatizer (and the attribute ruler it needs), a third of its cost.
-_LEVEL_VERBS = frozenset(
-    f"{base}{ending}" for base in (
-        "soar", "climb", "reach", "jump", "total", "hit", "top", "exceed", "surpass", "dip",
-        "slip", "edge", "spike", "swell", "balloon", "plunge", "plummet", "surge", "ease",
-        "hover", "remain", "stay", "amount", "number", "double", "triple", "decline", "increase",
-        "decrease", "tumble", "drop", "slash", "reduce", "lower", "boost", "trim", "hike",
-        "halve",
-    ) for ending in ("", "s", "ed", "d", "ing", "ped", "ping")
-) | frozenset({
+_LEVEL_VERBS = frozenset({  # bases: ``_is_verb_of`` takes their regular forms in
+    "soar", "climb", "reach", "jump", "total", "hit", "top", "exceed", "surpass", "dip",
+    "slip", "edge", "spike", "swell", "balloon", "plunge", "plummet", "surge", "ease",
+    "hover", "remain", "stay", "amount", "number", "double", "triple", "decline", "increase",
+    "decrease", "tumble", "drop", "slash", "reduce", "lower", "boost", "trim", "hike",
+    "halve",
+}) | frozenset({
     "rise", "rises", "rose", "risen", "rising", "fall", "falls", "fell", "fallen", "falling",
     "grow", "grows", "grew", "grown", "growing", "stand", "stands", "stood", "standing",
     "shrink", "shrinks", "shrank", "shrunk", "shrinking", "go", "goes", "went", "gone", "come",
@@ -76,12 +74,10 @@ _CHANGE_PREPS = frozenset({"from", "to", "by"})
 # Nouns that only carry a figure: "to the [tune] of $28 billion", "spent $5 million [a year]".
 _IDIOMS = frozenset({"tune"})
 # Verbs that move money; what the money is for is in their prepositions.
-_SPENDING = frozenset(
-    f"{base}{ending}" for base in ("spend", "pay", "invest", "allocate", "donate", "earmark",
-                                   "budget", "lend", "owe", "award", "grant", "send", "charge")
-    for ending in ("", "s", "ed", "ing")
-) | frozenset({"spent", "paid", "gave", "given", "give", "gives", "giving", "lent", "sent",
-               "invested", "allocated", "donated", "earmarked", "budgeted", "awarded"})
+_SPENDING = frozenset({  # bases and irregular forms, as ``_LEVEL_VERBS``
+    "spend", "pay", "invest", "allocate", "donate", "earmark", "budget", "lend", "owe", "award",
+    "grant", "send", "charge", "give", "spent", "paid", "gave", "given", "lent", "sent",
+})
 # Verbs after which "at N" is a place or a time, not a level: "arrived at 5", "met at 10".
 _PLACES = frozenset({"arrive", "arrived", "arrives", "meet", "met", "meets", "land", "landed",
                      "gather", "gathered", "speak", "spoke", "said", "say", "says"})
@@ -175,7 +171,7 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
         if owner.lower_ not in _IDIOMS:
             return _phrase(owner, inside)  # "a net worth [of $17 million]", "an increase [of 5%]"
         root, head = owner, owner.head  # "spent on payments, to the tune [of] $28 billion"
-        if head.dep_ == "prep" and fold(head.head.lower_) in _SPENDING:
+        if head.dep_ == "prep" and _is_verb_of(fold(head.head.lower_), _SPENDING):
             return _spent(head.head, figure, inside | {root.i, head.i})
     verb = head.head if root.dep_ == "pobj" else head
     via = head if root.dep_ == "pobj" else None  # the figure's preposition
@@ -206,9 +202,10 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
         return _phrase(subject, inside) if subject is not None else None
     if unit not in COUNT_UNITS - {None, "%"} or not _is_verb(verb):
         pass
-    elif root.dep_ in ("dobj", "dative") and fold(verb.lower_) in _SPENDING:
+    elif root.dep_ in ("dobj", "dative") and _is_verb_of(fold(verb.lower_), _SPENDING):
         return _spent(verb, figure, inside)  # "spent Rs 24 lakh [in the four attempts]"
-    elif root.dep_ == "npadvmod" and verb.lower_ in _IDIOMS and fold(verb.head.lower_) in _SPENDING:
+    elif (root.dep_ == "npadvmod" and verb.lower_ in _IDIOMS
+          and _is_verb_of(fold(verb.head.lower_), _SPENDING)):
         return _spent(verb.head, figure, inside)
     if (root.dep_ not in ("pobj", "dobj", "attr", "oprd", "obj", "npadvmod")
             or not (_is_verb(verb) or _has_aux(verb))):
@@ -280,13 +277,19 @@ def _spent(verb: Token, figure: Span, inside: set[int]) -> str | None:
 
 def _is_level_verb(word: str) -> bool:
     """"soared", "sinking", "averages": a verb whose subject is what the number measures."""
-    if word in _LEVEL_VERBS:
+    return _is_verb_of(word, _LEVEL_VERBS)
+
+
+def _is_verb_of(word: str, verbs: frozenset[str]) -> bool:
+    """``word`` is one of ``verbs`` (bases and irregular forms) or a regular form of one:
+    "soared", "sinking", "dipped", "averages", "spending"."""
+    if word in verbs:
         return True
     for ending in ("ing", "ed", "es", "s", "d"):
         if word.endswith(ending) and len(word) > len(ending) + 2:
             stem = word[: -len(ending)]
-            if stem in _LEVEL_VERBS or stem + "e" in _LEVEL_VERBS or (
-                    len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in _LEVEL_VERBS):
+            if stem in verbs or stem + "e" in verbs or (
+                    len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in verbs):
                 return True
     return False
 
