@@ -69,6 +69,25 @@ def repair(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
 
 
+def _merge(entities: list[Entity], found: list[Entity], *, keep_people: bool = False
+           ) -> list[Entity]:
+    """``found`` in place of the entities they overlap (people kept when ``keep_people``: a
+    body inside a name the NER ran on is the rule's, the person stays), in text order."""
+    taken = {t for e in found for t in range(e.span.start, e.span.end)}
+    kept = [e for e in entities
+            if (keep_people and e.label in PERSON_LABELS)
+            or not taken.intersection(range(e.span.start, e.span.end))]
+    return sorted(kept + found, key=lambda e: e.span.start)
+
+
+def _merge_at(entities: list[Entity], found: list[Entity], at: dict[int, Entity]
+              ) -> list[Entity]:
+    """``found`` added, the entities they took tokens from in ``at`` (token -> entity, the
+    found ones written over) left out, in text order."""
+    kept = [e for e in entities if all(at.get(t) is e for t in range(e.span.start, e.span.end))]
+    return sorted(kept + found, key=lambda e: e.span.start)
+
+
 def _cut_at_possessive(doc: Doc, entities: list[Entity]) -> None:
     """"[Jeff Bezos’s Blue Origin]": a person's name ends at the possessive."""
     for entity in entities:
@@ -129,8 +148,7 @@ def _sub_units(doc: Doc, entities: list[Entity]) -> list[Entity]:
         at.update(dict.fromkeys(range(words.start, end), found[-1]))
     if not found:
         return entities
-    kept = [e for e in entities if all(at.get(t) is e for t in range(e.span.start, e.span.end))]
-    return sorted(kept + found, key=lambda e: e.span.start)
+    return _merge_at(entities, found, at)
 
 
 # Heads that end a body's name, which the NER sometimes leaves out: "[Westminster
@@ -223,10 +241,7 @@ def _state_bodies(doc: Doc, entities: list[Entity], table: Names) -> list[Entity
                                      fixed=f"{state} Legislature", country="United States"))
     if not found:
         return entities
-    taken = {t for e in found for t in range(e.span.start, e.span.end)}
-    kept = [e for e in entities
-            if e.label in PERSON_LABELS or not taken.intersection(range(e.span.start, e.span.end))]
-    return sorted(kept + found, key=lambda e: e.span.start)
+    return _merge(entities, found, keep_people=True)
 
 
 def _state_body_after(doc: Doc, i: int, state: str, table: Names) -> tuple[int, str] | None:
@@ -497,8 +512,7 @@ def _owned_bodies(doc: Doc, entities: list[Entity], table: Names) -> list[Entity
             at.update(dict.fromkeys(range(body.span.start, body.span.end), body))
     if not found:
         return entities
-    kept = [e for e in entities if all(at.get(t) is e for t in range(e.span.start, e.span.end))]
-    return sorted(kept + found, key=lambda e: e.span.start)
+    return _merge_at(entities, found, at)
 
 
 def _owned_body(doc: Doc, head: Token, host: Entity | None, at: dict[int, Entity],
@@ -624,9 +638,7 @@ def _named_by_owner(doc: Doc, entities: list[Entity], table: Names) -> list[Enti
             found.append(Entity(doc[owner.span.start : body], "ORG", fixed=f"{place} {unit}"))
     if not found:
         return entities
-    taken = {t for e in found for t in range(e.span.start, e.span.end)}
-    kept = [e for e in entities if not taken.intersection(range(e.span.start, e.span.end))]
-    return sorted(kept + found, key=lambda e: e.span.start)
+    return _merge(entities, found)
 
 
 def _national_body(doc: Doc, i: int, at: dict[int, Entity]) -> int | None:

@@ -151,9 +151,9 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
         worth = head if head.lower_ == "worth" else head.head  # "a deal [worth] $600 million"
         if _is_noun(worth.head) and worth.head.i not in inside:
             return _phrase(worth.head, inside)
-        things = [c for c in worth.head.children if c.dep_ == "dobj" and _is_thing(c, inside)]
-        if things:
-            return _phrase(things[0], inside)  # "receiving [a lifeline] … worth up to $8 billion"
+        thing = _direct_object(worth.head, inside)
+        if thing is not None:
+            return _phrase(thing, inside)  # "receiving [a lifeline] … worth up to $8 billion"
     while root.dep_ in ("conj", "appos") and head.i in inside | {h.i for h in _unit_heads(root)}:
         root, head = head, head.head  # "102.2 points, or [0.36%]": a restatement
     if root.dep_ == "appos" and _is_noun(head) and head.i not in inside:
@@ -162,9 +162,9 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
         bought = head.head  # "a purchase of The Times [for] $500 million", "bid … for $13"
         if _is_noun(bought) and bought.i not in inside and bought.lower_ not in _UNIT_NOUNS:
             return _phrase(bought, inside)
-        objects = [c for c in bought.children if c.dep_ == "dobj" and _is_thing(c, inside)]
-        if _is_verb(bought) and objects:
-            return _phrase(objects[0], inside)  # "acquiring [the stake] … for $13 a share"
+        thing = _direct_object(bought, inside)
+        if _is_verb(bought) and thing is not None:
+            return _phrase(thing, inside)  # "acquiring [the stake] … for $13 a share"
     if root.dep_ == "pobj" and head.lower_ == "of" and _is_noun(head.head) \
             and head.head.i not in inside and head.head.lower_ not in _UNIT_NOUNS:
         owner = head.head
@@ -189,16 +189,16 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
         if _is_verb(verb):
             # "reduced [GDP] by 0.25 percent", "increase [efficiency] from 20% to 24%": what
             # changed is the object, if there is one
-            objects = [c for c in verb.children if c.dep_ == "dobj" and _is_thing(c, inside)]
-            if objects:
-                return _phrase(objects[0], inside)
+            thing = _direct_object(verb, inside)
+            if thing is not None:
+                return _phrase(thing, inside)
         elif _is_noun(verb) and verb.i not in inside and verb.lower_ not in _UNIT_NOUNS:
             # "a reduction [in solar module costs] from $0.23 to $0.10", else "an increase"
             changed = _object_of(verb, ("in", "of"), inside)
             return _phrase(changed if changed is not None else verb, inside)
     if via is not None and via.lower_ == "at" and _is_verb(verb) and verb.lower_ not in _PLACES:
-        objects = [c for c in verb.children if c.dep_ == "dobj" and _is_thing(c, inside)]
-        subject = objects[0] if objects else _subject(verb)
+        thing = _direct_object(verb, inside)
+        subject = thing if thing is not None else _subject(verb)
         return _phrase(subject, inside) if subject is not None else None
     if unit not in COUNT_UNITS - {None, "%"} or not _is_verb(verb):
         pass
@@ -229,6 +229,11 @@ def _distributive(token: Token) -> bool:
     """"in [both] cases", "in [each] case": how a figure applies, not what it counts."""
     return any(c.dep_ in ("det", "predet") and c.lower_ in ("both", "each", "every", "all")
                for c in token.children)
+
+
+def _direct_object(verb: Token, inside: set[int]) -> Token | None:
+    """The verb's first direct object that is not a figure or its unit."""
+    return next((c for c in verb.children if c.dep_ == "dobj" and _is_thing(c, inside)), None)
 
 
 def _is_thing(token: Token, inside: set[int]) -> bool:
