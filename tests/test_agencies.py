@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.nlp import Tagged, Tagger
+from monitor.nlp import Tagger
 
-
-def tag(tagger: Tagger, text: str) -> Tagged:
-    [tagged] = tagger.tag([(text, "en")])
-    return tagged
-
-
-def agencies(tagger: Tagger, text: str) -> list[str]:
-    """Distinct agency names in order of first mention."""
-    return list(dict.fromkeys(m.name for m in tag(tagger, text).mentions if m.kind == "agency"))
-
+from .tagging import agencies
 
 # --------------------------------------------------------------------------- gazetteer matches
 

@@ -14,12 +14,7 @@ import pytest
 from monitor.assets import model_file
 from monitor.nlp import Tagger
 
-
-def agencies(tagger: Tagger, text: str) -> list[str]:
-    """Distinct agency names in order of first mention."""
-    [tagged] = tagger.tag([(text, "en")])
-    return list(dict.fromkeys(m.name for m in tagged.mentions if m.kind == "agency"))
-
+from .tagging import agencies
 
 # --------------------------------------------------------------------------- the data itself
 

@@ -18,6 +18,8 @@ from monitor.gazetteer import Gazetteer, Names, names
 from monitor.nlp import KINDS, Figure, Mention, Tagged, Tagger, add_components
 from monitor.numbers import parse_value
 
+from .tagging import tag_one
+
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed-article.txt"
 GIPHY = "GIPHY App Key not set. Please check settings"
 
@@ -46,11 +48,6 @@ def blank():
     pipeline = spacy.blank("en")
     add_components(pipeline)
     return pipeline
-
-
-def tag_one(tagger: Tagger, text: str) -> Tagged:
-    [tagged] = tagger.tag([(text, "en")])
-    return tagged
 
 
 def by_name(tagged: Tagged, name: str) -> list[Mention]:

@@ -11,14 +11,15 @@ import pytest
 
 from monitor.nlp import Mention, Tagger
 
+from .tagging import tag_one
+
 
 def officials(tagger: Tagger, text: str) -> dict[str, str | None]:
-    [tagged] = tagger.tag([(text, "en")])
-    return {m.name: m.title for m in tagged.mentions if m.kind == "official"}
+    return {m.name: m.title for m in tag_one(tagger, text).mentions if m.kind == "official"}
 
 
 def official(tagger: Tagger, text: str, name: str) -> Mention:
-    [tagged] = tagger.tag([(text, "en")])
+    tagged = tag_one(tagger, text)
     found = [m for m in tagged.mentions if m.name == name]
     assert found, [(m.name, m.kind) for m in tagged.mentions]
     return found[0]
