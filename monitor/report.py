@@ -219,6 +219,14 @@ li{margin-bottom:.7em}a{color:#0b5cad}svg text{font-size:12px;fill:#333}
 """
 
 
+_NONE = '<p class="hint">None in this period.</p>'
+
+
+def _more(total: int, shown: int) -> list[str]:
+    """The hint under a list cut short: "… and 12 more."."""
+    return [f'<p class="hint">… and {total - shown} more.</p>'] if total > shown else []
+
+
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
@@ -266,7 +274,7 @@ def render_html(data: dict[str, Any]) -> str:
                          f'<td class="num">{o["mentions"]}</td></tr>')
         parts.append("</table>")
     else:
-        parts.append('<p class="hint">None in this period.</p>')
+        parts.append(_NONE)
 
     parts.append(f"<h2>New entities ({data['new_entities_total']})</h2>")
     if data["new_entities"]:
@@ -277,11 +285,9 @@ def render_html(data: dict[str, Any]) -> str:
                          f"<td>{_e('; '.join(e['titles']))}</td>"
                          f"<td>{_e(_day(e['first_seen']))}</td></tr>")
         parts.append("</table>")
-        more = data["new_entities_total"] - len(data["new_entities"])
-        if more > 0:
-            parts.append(f'<p class="hint">… and {more} more.</p>')
+        parts += _more(data["new_entities_total"], len(data["new_entities"]))
     else:
-        parts.append('<p class="hint">None in this period.</p>')
+        parts.append(_NONE)
 
     parts.append(f"<h2>New figures ({data['figures_total']})</h2>")
     if data["figures"]:
@@ -294,11 +300,9 @@ def render_html(data: dict[str, Any]) -> str:
                 f'<span class="hint"><a href="{_e(f["url"])}">{_e(f["title"] or f["url"])}'
                 f"</a> · {_e(f['source'])} · {_e(_day(f['published']))}</span></li>")
         parts.append("</ul>")
-        more = data["figures_total"] - len(data["figures"])
-        if more > 0:
-            parts.append(f'<p class="hint">… and {more} more.</p>')
+        parts += _more(data["figures_total"], len(data["figures"]))
     else:
-        parts.append('<p class="hint">None in this period.</p>')
+        parts.append(_NONE)
 
     parts.append("<h2>Articles per source</h2>")
     if data["sources"]:
