@@ -132,6 +132,9 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
         if measured is not None:                           # water]"
             return _phrase(measured, inside)
     head = root.head
+    if root.dep_ == "quantmod" and head.i in numbers and head.dep_ == "nummod" \
+            and _is_noun(head.head) and head.head.i not in inside:
+        return _phrase(head.head, inside)  # "[two] of three requirements", "eight out of ten"
     if _modifies(root, inside):
         if head.lower_ not in _UNIT_NOUNS and head.lower_ not in _TIME_NOUNS:
             return _phrase(head, inside)  # "20,000 [visas]", "28,848 [encounters with …]"

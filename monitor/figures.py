@@ -431,6 +431,7 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
     if found and text is None:
         text = found[0].span.doc.text
     figures: dict[int, Figure] = {}
+    elliptic: set[int] = set()  # bare counts whose noun is left out: "only [two] committed"
     for candidate in found:
         span, sentence = candidate.span, sentence_of(candidate.span)
         what = when = None
@@ -447,6 +448,8 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
             numbers = {i - offset for c in inside for i in range(c.span.start, c.span.end)}
             what = what_of(local, candidate.unit, numbers)
             when = when_of(local, others)
+            if what is None and candidate.unit is None and _stands_alone(local):
+                elliptic.add(id(candidate))
         figures[id(candidate)] = Figure(
             value=candidate.value, text=candidate.text, unit=candidate.unit, what=what,
             when=when, sentence=text[sentence.start_char : sentence.end_char].strip(),
@@ -458,6 +461,7 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
             figure = figures[id(candidate)]
             figure.what = figure.what or partner.what
             figure.when = figure.when or partner.when
+    _fill_ellipses(found, figures, elliptic)
     previous: Figure | None = None
     for candidate in found:  # "…to $1.97 billion, down [from] $2.1 billion", "…, [or] 0.36%"
         if id(candidate) not in figures:
@@ -469,3 +473,34 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
             figure.what = previous.what
         previous = figure
     return list(figures.values())
+
+
+# Roles of a number that stands for a noun phrase of its own: "only [two] committed".
+_NOMINAL = frozenset({"nsubj", "nsubjpass", "dobj", "pobj", "conj", "appos", "attr"})
+
+
+def _stands_alone(number: Span) -> bool:
+    root = number.root
+    return root.tag_ == "CD" and root.dep_ in _NOMINAL and not any(
+        c.dep_ in ("prep", "compound", "amod") and not number.start <= c.i < number.end
+        for c in root.children)
+
+
+def _fill_ellipses(found: list[Candidate], figures: dict[int, Figure],
+                   elliptic: set[int]) -> None:
+    """A count standing alone counts what the last count before it did, in its sentence or
+    the one before: "tapped three of those companies…, only [two] committed", "laid off more
+    than 60 employees and Gannett laid off [several hundred]"."""
+    last: tuple[int, str] | None = None  # (sentence start, what) of the last count
+    for candidate in found:
+        figure = figures.get(id(candidate))
+        if figure is None or candidate.unit is not None:
+            continue
+        sentence = sentence_of(candidate.span)
+        if id(candidate) in elliptic and last is not None and (
+                last[0] == sentence.start or (
+                    sentence.start > 0
+                    and sentence_of(sentence.doc[sentence.start - 1]).start == last[0])):
+            figure.what = last[1]
+        elif figure.what:
+            last = (sentence.start, figure.what)
