@@ -66,6 +66,7 @@ def repair(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     _academic_departments(doc, entities)
     _cut_at_possessive(doc, entities)
     entities = _sub_units(doc, entities)
+    entities = _coast_guard_units(doc, entities)
     return [e for e in entities if not _is_bare_head(e) and not _is_security(doc, e)]
 
 
@@ -899,3 +900,94 @@ def _is_bare_head(entity: Entity) -> bool:
     if len(words) > 1 and all(w in LEGISLATURES for w in words[:-1]):
         words = words[-1:]  # "the powerful House Committee": which one, it does not say
     return len(words) == 1 and words[0] in GENERIC_HEADS
+
+
+# --------------------------------------------------------------------------- Coast Guard units
+
+_ORDINALS = {"first": 1, "fifth": 5, "seventh": 7, "eighth": 8, "ninth": 9, "eleventh": 11,
+             "thirteenth": 13, "fourteenth": 14, "seventeenth": 17}
+_CARDINALS = {"one": 1, "five": 5, "seven": 7, "eight": 8, "nine": 9, "eleven": 11,
+              "thirteen": 13, "fourteen": 14, "seventeen": 17}
+_COAST_GUARD = "U.S. Coast Guard"
+_VESSEL = "VESSEL"
+
+
+def _coast_guard_units(doc: Doc, entities: list[Entity]) -> list[Entity]:
+    """The Coast Guard's sectors and districts are bodies of their own ("Coast Guard Sector
+    Key West", "the Coast Guard's Seventh District" -> "Coast Guard 7th District"); its
+    cutters and stations are ships and places, not bodies: "the Coast Guard Cutter Key
+    Biscayne" is the Coast Guard and a vessel, "Coast Guard Station Marathon" a facility.
+    A bare "Sector Key West" is the Coast Guard's where the article names the Coast Guard."""
+    words = [t.text for t in doc]
+    guard = [i for i in range(len(doc) - 1) if words[i] == "Coast" and words[i + 1] == "Guard"]
+    if not guard:
+        return entities
+    found: list[Entity] = []
+    taken: set[int] = set()
+    for i in range(len(doc)):
+        if i in taken:
+            continue
+        owner = i in guard
+        at = i + 2 if owner else i
+        if owner and at < len(doc) and doc[at].text in POSSESSIVE:
+            at += 1
+        unit = _coast_guard_unit(doc, at)
+        if unit is None or (not owner and at > 0 and words[at - 1] == "Guard"):
+            continue
+        end, kind, name = unit
+        if owner:
+            found.append(Entity(doc[i : i + 2], "ORG", gazetteer_id=_COAST_GUARD,
+                                country="United States"))
+        if kind == "unit":
+            found.append(Entity(doc[at:end], "ORG", fixed=name, country="United States"))
+        else:  # a vessel is no entity of ours ("the Coast Guard Cutter [Charles Sexton]")
+            found.append(Entity(doc[at:end], "FAC" if kind == "station" else _VESSEL))
+        taken.update(range(i, end))
+    if not found:
+        return entities
+    return [e for e in _merge(entities, found) if e.label != _VESSEL]
+
+
+def _coast_guard_unit(doc: Doc, i: int) -> tuple[int, str, str] | None:
+    """(end, "unit" / "station" / "vessel", canonical name) of a Coast Guard unit at ``i``."""
+    if i >= len(doc):
+        return None
+    word = doc[i].text
+    if word in ("Sector", "Cutter", "Station") or (
+            word == "Air" and i + 1 < len(doc) and doc[i + 1].text == "Station"):
+        start = i + (2 if word == "Air" else 1)
+        end = start
+        while end < len(doc) and end - start < 4 and doc[end].is_title and doc[end].is_alpha:
+            end += 1
+        if end == start:
+            return None
+        place = doc[start:end].text
+        if word == "Sector":
+            return end, "unit", f"Coast Guard Sector {place}"
+        return end, "vessel" if word == "Cutter" else "station", place
+    number = _district_number(doc, i)
+    if number is not None:
+        return number[0], "unit", f"Coast Guard {_ordinal(number[1])} District"
+    return None
+
+
+def _district_number(doc: Doc, i: int) -> tuple[int, int] | None:
+    """"7th District", "Seventh District", "District 7", "District Seven": (end, 7)."""
+    if i + 1 < len(doc) and doc[i + 1].text == "District":
+        word = doc[i].lower_
+        if word in _ORDINALS:
+            return i + 2, _ORDINALS[word]
+        if (numbered := re.fullmatch(r"(\d+)(?:st|nd|rd|th)", word)) is not None:
+            return i + 2, int(numbered.group(1))
+    if doc[i].text == "District" and i + 1 < len(doc):
+        word = doc[i + 1].lower_
+        if word.isdigit():
+            return i + 2, int(word)
+        if word in _CARDINALS:
+            return i + 2, _CARDINALS[word]
+    return None
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -149,8 +149,22 @@ def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
         if taken.intersection(range(match.start, match.end)):
             continue
         overlapping = [e for e in kept if e.start < match.end and e.end > match.start]
-        if any(_runs_on(e, match, not_names) for e in overlapping
-               if e.label_ not in _PERSON_LABELS):
+        named = [e for e in overlapping if e.label_ not in _PERSON_LABELS
+                 and _runs_on(e, match, not_names)]
+        if named and all(_portfolio_of_title(e, match, not_names) for e in named):
+            # "Secretary of [Homeland Security Alejandro Mayorkas]": the body is the title's
+            # portfolio, the rest a name
+            for ent in named:
+                kept.remove(ent)
+                kept.append(Span(ent.doc, match.end, ent.end, label="PERSON"))
+            overlapping = [e for e in overlapping if e not in named]
+        elif named and all(_body_word_after(e, match) for e in named):
+            # "the Customs and Border Protection [Office] (CBP)": the body, with a word
+            match = Span(match.doc, match.start, max(e.end for e in named),
+                         label=match.label, span_id=match.id)
+            if taken.intersection(range(match.start, match.end)):
+                continue
+        elif named:
             continue
         if fold(match.text) in GENERIC_BODIES and any(
                 _starts_before(e, match) for e in overlapping if e.label_ not in _PERSON_LABELS):
@@ -162,6 +176,21 @@ def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
         kept.append(match)
         taken.update(range(match.start, match.end))
     return sorted(kept, key=lambda s: s.start)
+
+
+def _body_word_after(ent: Span, match: Span) -> bool:
+    """The entity runs on past the match with one word that only says it is a body."""
+    return ent.end == match.end + 1 and ent.doc[match.end].lower_ in ("office", "agency")
+
+
+def _portfolio_of_title(ent: Span, match: Span, not_names: frozenset[str]) -> bool:
+    """The entity starts with the match, right after "<title> of", and goes on with two or
+    three capitalised words: a name."""
+    doc, rest = ent.doc, ent.doc[match.end : ent.end]
+    return (ent.start == match.start and match.start >= 2
+            and doc[match.start - 1].lower_ == "of"
+            and doc[match.start - 2].lower_ in not_names
+            and 2 <= len(rest) <= 3 and all(t.is_title and t.is_alpha for t in rest))
 
 
 def _starts_before(ent: Span, match: Span) -> bool:

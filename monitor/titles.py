@@ -83,17 +83,50 @@ class TitleMarker:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for line in titles:
             written, _, canonical = line.lower().partition(" = ")
+            canonical = (canonical or written).strip()
             forms = sorted(_variants(written.strip()))
-            self.matcher.add((canonical or written).strip(), [nlp.make_doc(f) for f in forms])
+            self.matcher.add(canonical, [nlp.make_doc(f) for f in forms])
+            plurals = sorted({p for f in forms for p in _variants(plural(f))} - set(forms))
+            self.matcher.add(canonical + _PLURAL, [nlp.make_doc(f) for f in plurals])
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[TITLES_KEY] = [
-            span for span in self.matcher(doc, as_spans=True)
+            Span(doc, span.start, span.end, label=span.label_.removesuffix(_PLURAL),
+                 kb_id=PLURAL if span.label_.endswith(_PLURAL) else "")
+            for span in self.matcher(doc, as_spans=True)
             # "will [coach] Real Madrid", "did not [whip] the vote": a verb, not a title
             if not (span[0].is_lower and span.start > 0
                     and doc[span.start - 1].lower_ in _BEFORE_VERBS)
         ]
         return doc
+
+
+#: ``kb_id`` of a title written in the plural: "staff writers Mario Penton and David Ovalle".
+PLURAL = "plural"
+_PLURAL = "\tplural"
+_IRREGULAR_PLURALS = {"attorney general": "attorneys general", "man": "men", "woman": "women",
+                      "chief": "chiefs", "staff": "staff"}
+
+
+def plural(title: str) -> str:
+    """The plural of a title, by its last word: "staff writers", "Sens.", "spokesmen",
+    "deputy secretaries", "attorneys general"."""
+    if title in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[title]
+    head, _, last = title.rpartition(" ")
+    if last.endswith(".") and len(last) > 1:  # "sen." -> "sens."
+        word = last[:-1] + "s."
+    elif last in _IRREGULAR_PLURALS:
+        word = _IRREGULAR_PLURALS[last]
+    elif last.endswith("man"):
+        word = last[:-3] + "men"  # "spokesman", "chairman", "congressman"
+    elif last.endswith("y") and len(last) > 1 and last[-2] not in "aeiou":
+        word = last[:-1] + "ies"
+    elif last.endswith(("s", "sh", "ch", "x", "z")):
+        word = last + "es"
+    else:
+        word = last + "s"
+    return f"{head} {word}" if head else word
 
 
 # Words after which a lower-case title word is a verb ("will coach", "did not pilot"); not
@@ -136,12 +169,19 @@ def attach_titles(doc: Doc, entities: list[Entity],
     _relabel_titled_names(entities, titles, ents_by_end, table)
     # Tokens of titles proper, and of titles with their portfolios.
     title_tokens: tuple[set[int], set[int]] = (set(), set())
+    shared: _Found | None = None  # a plural title and the name it was last given to
+    shared_end = -1
     for entity in entities:
         if entity.label not in PERSON_LABELS:
             continue
         found = (_title_inside(entity, titles)
                  or _title_before(entity.span, titles, ents_by_end, table)
                  or _title_after(entity.span, titles, ents_by_start, table))
+        if found is None and shared is not None and _next_in_list(doc, shared_end,
+                                                                  entity.span.start):
+            found = shared  # "staff writers Mario Penton [and] David Ovalle"
+        if found is not None and found.title.kb_id_ == PLURAL:
+            shared, shared_end = found, entity.span.end
         if found:
             title_tokens[0].update(range(found.first, found.last))
             title_tokens[1].update(range(found.first, found.title.end))
@@ -150,6 +190,12 @@ def attach_titles(doc: Doc, entities: list[Entity],
                                   or _affiliation(doc, found.first, ents_by_end, entities, table)
                                   or _portfolio_owner(doc, found, ents_by_start, table))
     return title_tokens
+
+
+def _next_in_list(doc: Doc, end: int, start: int) -> bool:
+    """Only "and", "&" or a comma between the end of one name and the start of the next."""
+    gap = [t.lower_ for t in doc[end:start]]
+    return 0 < len(gap) <= 2 and all(word in (",", "and", "&") for word in gap)
 
 
 def titled_names(doc: Doc, entities: list[Entity], table: Names,

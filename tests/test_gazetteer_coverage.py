@@ -14,7 +14,7 @@ import pytest
 from monitor.assets import model_file
 from monitor.nlp import Tagger
 
-from .tagging import agencies
+from .tagging import agencies, tag_one
 
 # --------------------------------------------------------------------------- the data itself
 
@@ -138,6 +138,9 @@ def test_us_bodies(tagger: Tagger, text: str, expected: list[str]) -> None:
     ("ONEI figures show the population fell below ten million.",
      ["National Office of Statistics and Information of Cuba"]),
     ("Cuban State Security agents questioned the journalist.", ["Cuban State Security"]),
+    ("The Cuban Interests Section in Washington became an embassy in 2015, as did the U.S. "
+     "Interests Section.", ["Cuban Interests Section in Washington",
+                            "U.S. Interests Section in Havana"]),
 ])
 def test_cuban_bodies(tagger: Tagger, text: str, expected: list[str]) -> None:
     assert agencies(tagger, text) == expected
@@ -165,6 +168,8 @@ def test_a_state_company_is_no_agency(tagger: Tagger) -> None:
     ("The PLA Navy sent three destroyers through the strait.",
      ["People's Liberation Army Navy"]),
     ("The House of Commons voted on the motion late on Tuesday.", ["House of Commons"]),
+    ("Mexico's National Migration Institute (INM) said it detained 300 Cubans in Chiapas.",
+     ["National Migration Institute of Mexico"]),
 ])
 def test_international_bodies(tagger: Tagger, text: str, expected: list[str]) -> None:
     assert agencies(tagger, text) == expected
@@ -211,3 +216,27 @@ def test_the_house_of_another_country_keeps_it(tagger: Tagger) -> None:
     names = agencies(tagger, "The Nigerian Senate passed the bill, and the House is "
                              "expected to follow next week.")
     assert names == ["Nigerian Senate", "Nigerian House of Representatives"]
+
+
+# --------------------------------------------------------------------------- units and ships
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Crews from the Coast Guard Cutter Charles Sexton and Coast Guard Station Marathon "
+     "interdicted the migrants.", ["U.S. Coast Guard"]),
+    ("Sector Key West launched a boatcrew, said Capt. Mark Fedor of the Coast Guard 7th "
+     "District.", ["Coast Guard Sector Key West", "U.S. Coast Guard", "Coast Guard 7th District"]),
+    ("The U.S. Coast Guard's Seventh District said crews repatriated 45 Cubans.",
+     ["U.S. Coast Guard", "Coast Guard 7th District"]),
+    ("Since October the Customs and Border Protection Office (CBP) registered 208,308 arrivals.",
+     ["U.S. Customs and Border Protection"]),
+])
+def test_coast_guard_units_are_bodies_and_its_ships_are_not(tagger: Tagger, text: str,
+                                                            expected: list[str]) -> None:
+    assert agencies(tagger, text) == expected
+
+
+def test_a_cutter_named_after_a_person_is_no_person(tagger: Tagger) -> None:
+    names = {m.name for m in tag_one(tagger, "The Coast Guard Cutter Charles Sexton was "
+                                             "diverted to the scene.").mentions}
+    assert "Charles Sexton" not in names

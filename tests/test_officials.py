@@ -146,3 +146,36 @@ def test_sport_roles(tagger: Tagger, text: str, name: str, title: str) -> None:
 def test_a_title_word_used_as_a_verb_gives_no_title(tagger: Tagger) -> None:
     assert officials(tagger, "The Spaniard will coach Real Madrid next season, the club "
                              "said.") == {}
+
+
+# --------------------------------------------------------------------------- plurals
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Miami Herald staff writers Mario Penton and David Ovalle contributed to this report.",
+     {"Mario Penton": "Staff Writer", "David Ovalle": "Staff Writer"}),
+    ("Sens. Marco Rubio and Rick Scott, both Florida Republicans, wrote to the State "
+     "Department.", {"Marco Rubio": "Senator", "Rick Scott": "Senator"}),
+    ("Republican Reps. Maria Elvira Salazar, Carlos Gimenez and Mario Diaz-Balart criticized "
+     "the decision.", {"Maria Elvira Salazar": "Representative",
+                       "Carlos Gimenez": "Representative",
+                       "Mario Diaz-Balart": "Representative"}),
+    ("The spokesmen Ned Price and John Kirby declined to comment.",
+     {"Ned Price": "Spokesman", "John Kirby": "Spokesman"}),
+])
+def test_a_plural_title_goes_to_every_name_of_its_list(tagger: Tagger, text: str,
+                                                        expected: dict[str, str]) -> None:
+    assert officials(tagger, text) == expected
+
+
+def test_a_singular_title_stays_with_its_own_name(tagger: Tagger) -> None:
+    assert officials(tagger, "Secretary Antony Blinken and Mayorkas met in Panama.") == {
+        "Antony Blinken": "Secretary"}
+
+
+def test_a_body_as_the_portfolio_of_a_title_before_a_name(tagger: Tagger) -> None:
+    """The NER reads "Homeland Security Alejandro Mayorkas" as one organisation."""
+    mayorkas = official(tagger, "The talks may resume, Secretary of Homeland Security "
+                                "Alejandro Mayorkas said Wednesday.", "Alejandro Mayorkas")
+    assert (mayorkas.title, mayorkas.affiliation) == (
+        "Secretary of Homeland Security", "U.S. Department of Homeland Security")
