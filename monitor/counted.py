@@ -159,7 +159,8 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
             return _phrase(thing, inside)  # "receiving [a lifeline] … worth up to $8 billion"
     while root.dep_ in ("conj", "appos") and head.i in inside | {h.i for h in _unit_heads(root)}:
         root, head = head, head.head  # "102.2 points, or [0.36%]": a restatement
-    if root.dep_ == "appos" and _is_noun(head) and head.i not in inside:
+    if root.dep_ == "appos" and _is_noun(head) and head.i not in inside \
+            and head.ent_type_ != "DATE":
         return _phrase(head, inside)  # "their estimate ([$6 million] in both cases)"
     if root.dep_ == "pobj" and head.lower_ == "for" and unit not in (None, "%", "fraction"):
         bought = head.head  # "a purchase of The Times [for] $500 million", "bid … for $13"
@@ -253,7 +254,10 @@ def _has_aux(token: Token) -> bool:
 def _modifies(root: Token, inside: set[int]) -> bool:
     head = root.head
     return (root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "predet")
-            and head.i not in inside and _is_noun(head))
+            and head.i not in inside and (_is_noun(head) or (
+                # "stopped 6,340 [Cubans migrating] by sea": a gerund the parse made the head
+                root.dep_ == "nummod" and head.tag_ == "VBG"
+                and head.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj"))))
 
 
 def _object_of(token: Token, preps: tuple[str, ...], inside: set[int]) -> Token | None:
@@ -415,6 +419,11 @@ def when_of(figure: Span, others: list[int]) -> str | None:
                   and not _is_duration(e.text) and not _names_a_thing(e)
                   # "aged 26 or…"
                   and not (e.start > 0 and doc[e.start - 1].lower_ in AGE_WORDS)]
+    start = figure.start
+    bracketed = next((e for e in candidates if start >= 2 and doc[start - 1].text == "("
+                      and e.end == start - 1), None)
+    if bracketed is not None:
+        return bracketed.text  # "the months of May (18,984), June (17,561)…"
     dates = [e for e in candidates if _clause(e.root).i == clause.i]
     found = _nearest(figure, dates, others)
     if found is None and _is_verb(clause):
@@ -423,7 +432,42 @@ def when_of(figure: Span, others: list[int]) -> str | None:
         inner = [e for e in candidates for c in subjects
                  if c.left_edge.i <= e.start and e.end <= c.right_edge.i + 1]
         found = _nearest(figure, inner, others)
+    if found is None:
+        found = _antecedent_date(clause, candidates)
+    if found is None:
+        found = _fronted(doc, candidates)
     return found
+
+
+def _antecedent_date(clause: Token, dates: list[Span]) -> str | None:
+    """"last year, [when] 200,287 people arrived", "the rafter crisis in 1994, [when] 35,000
+    Cubans took to the seas": a clause of "when" is dated by the time it describes."""
+    when = next((c for c in clause.children if c.dep_ == "advmod" and c.lower_ == "when"),
+                None)
+    if clause.dep_ not in ("relcl", "advcl") or when is None:
+        return None
+    for date in dates:  # "…last year[, when]…", whatever the parse hangs the clause on
+        if date.end == when.i or (date.end == when.i - 1 and when.nbor(-1).text == ","):
+            return date.text
+    head = clause.head
+    places = [head] + [g for c in head.children if c.dep_ == "prep" for g in c.children
+                       if g.dep_ == "pobj"]
+    for token in places:
+        for date in dates:
+            if date.start <= token.i < date.end:
+                return date.text
+    return None
+
+
+def _fronted(doc: Doc, dates: list[Span]) -> str | None:
+    """"[On July 4], three interdictions totaling 35 migrants took place": a date written
+    first and set off by a comma dates the whole sentence."""
+    first = next((d for d in dates if d.start <= 1), None)
+    if first is None or first.end >= len(doc) or doc[first.end].text != ",":
+        return None
+    if any(t.pos_ not in ("ADP", "DET") and t.tag_ not in ("IN", "DT") for t in doc[: first.start]):
+        return None
+    return first.text
 
 
 def _nearest(figure: Span, dates: list[Span], others: list[int]) -> str | None:

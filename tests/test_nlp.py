@@ -752,6 +752,17 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
      [("38", 38, None, "Cubans", "Monday"), ("20", 20, None, "Cubans", "Tuesday")]),
     ("The ministry fired more than 60 employees in May, and the agency fired several hundred.",
      [("60", 60, None, "employees", "May"), ("several hundred", 200, None, "employees", None)]),
+    # a date written first dates the sentence; a clause of "when" is dated by its antecedent;
+    # a figure in brackets after a date is that date's; a gerund the parse made the head
+    ("On July 4, three interdictions totaling 35 migrants took place in the Florida Straits.",
+     [("three", 3, None, "interdictions", "July 4"), ("35", 35, None, "migrants", "July 4")]),
+    ("The number exceeds last year, when 200,287 people arrived during the same period.",
+     [("200,287", 200287, None, "people", "last year")]),
+    ("Arrivals fell in the months of May (18,984), June (17,561) and July (15,642).",
+     [("18,984", 18984, None, None, "the months of May"), ("17,561", 17561, None, None, "June"),
+      ("15,642", 15642, None, None, "July")]),
+    ("In fiscal-year 2016, for example, authorities stopped more than 6,340 Cubans migrating "
+     "by sea.", [("6,340", 6340, None, "Cubans migrating by sea", "fiscal-year 2016")]),
     ("Several thousand teachers rallied in the capital, and hundreds of them lined the halls.",
      [("Several thousand", 2000, None, "teachers", None), ("hundreds", 200, None, None, None)]),
     # a date in the subject says when a level was measured
