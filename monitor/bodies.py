@@ -49,6 +49,7 @@ def repair(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
         elif len(span) > 1 and span[-1].lower_ in CONNECTORS:
             entity.span = span[:-1]  # "[Department of Economics at] Columbia University"
     _join_hyphenated_names(doc, entities)
+    entities = _join_adjacent_names(entities)
     entities = _split_place_prefix(doc, entities, table)
     entities = _join_compound_groups(doc, entities)
     _extend_conjoined_bodies(doc, entities)
@@ -415,6 +416,21 @@ def _join_hyphenated_names(doc: Doc, entities: list[Entity]) -> None:
             end += 2
         if end > entity.span.end:
             entity.span = doc[entity.span.start : end]
+
+
+def _join_adjacent_names(entities: list[Entity]) -> list[Entity]:
+    """"[Lázaro Alberto] [Álvarez Casas]": two names with nothing between them are one (the
+    NER splits long Spanish names)."""
+    out: list[Entity] = []
+    for entity in entities:
+        last = out[-1] if out else None
+        if (last is not None and last.label in PERSON_LABELS and entity.label in PERSON_LABELS
+                and last.span.end == entity.span.start and last.span[-1].whitespace_
+                and all(t.is_title for t in entity.span)):
+            last.span = last.span.doc[last.span.start : entity.span.end]
+            continue
+        out.append(entity)
+    return out
 
 
 def _join_compound_groups(doc: Doc, entities: list[Entity]) -> list[Entity]:

@@ -352,8 +352,9 @@ def _phrase(head: Token, exclude: set[int]) -> str | None:
         if token.text == "," and tokens[k + 1].dep_ in _AFTERTHOUGHTS:
             tokens = tokens[:k]  # "one woman[, near the river]"
             break
-    while tokens and tokens[-1].is_punct:
-        tokens.pop()
+    while tokens and (tokens[-1].is_punct or (  # "a decrease [of]" when the parse hung
+            tokens[-1].dep_ == "prep" and not any(c.dep_ == "pobj" for c in tokens[-1].children))):
+        tokens.pop()  # the figure elsewhere
     if len(tokens) > _MAX_WHAT_TOKENS:
         # A long subtree: its core, "the number of respondents [aged between … who had …]"
         core = sorted(_core(head, exclude))
@@ -380,8 +381,12 @@ def _core(head: Token, exclude: set[int]) -> set[int]:
     for child in head.children:
         if child.i in exclude:
             continue
-        if child.dep_ in _CORE or (child.dep_ == "prep" and child.lower_ == "of"):
+        if child.dep_ in _CORE:
             kept |= _core(child, exclude)
+        elif child.dep_ == "prep" and child.lower_ == "of":
+            of = _core(child, exclude)
+            if len(of) > 1:  # not an "of" whose object is the figure
+                kept |= of
         elif child.dep_ == "pobj" and head.dep_ == "prep":
             kept |= _core(child, exclude)
     return kept

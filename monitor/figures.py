@@ -469,10 +469,17 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
         figure = figures[id(candidate)]
         if (previous is not None and previous.what and previous.sentence == figure.sentence
                 and (restates(candidate.span)
-                     or (figure.what is None and compares(candidate.span)))):
-            figure.what = previous.what
+                     or (figure.what is None and (
+                         compares(candidate.span)
+                         or (figure.unit == previous.unit and _joined(candidate.span)))))):
+            figure.what = previous.what  # "a decrease of 6% … and [30%] compared to…"
         previous = figure
     return list(figures.values())
+
+
+def _joined(span: Span) -> bool:
+    """The figure follows "and" or "or": one more of the same."""
+    return span.start > 0 and span.doc[span.start - 1].lower_ in ("and", "or")
 
 
 # Roles of a number that stands for a noun phrase of its own: "only [two] committed".

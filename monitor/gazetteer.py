@@ -88,7 +88,9 @@ class Gazetteer:
         spans = [Span(doc, start, end, label=self.rules[key][0], span_id=self.rules[key][1])
                  for key, start, end in matches if _named(doc, start, end)]
         if spans:
-            doc.ents = gazetteer_ents_filter(doc.ents, spans, self.not_names)
+            titled = frozenset(i for title in doc.spans.get("titles", ())
+                               for i in range(title.start, title.end))
+            doc.ents = gazetteer_ents_filter(doc.ents, spans, self.not_names, titled)
         return doc
 
 
@@ -136,12 +138,14 @@ def _phrases(pattern: list[dict[str, Any]], attr: str) -> list[list[str]] | None
 
 
 def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
-                          not_names: frozenset[str] = _NAME_STOPPERS) -> list[Span]:
+                          not_names: frozenset[str] = _NAME_STOPPERS,
+                          titled: frozenset[int] = frozenset()) -> list[Span]:
     """Let gazetteer matches (longest first) replace the NER entities they overlap, except:
 
     the NER keeps a longer name that runs on past the gazetteer name ("Senate Foreign
     Relations Committee" is not the U.S. Senate), and a PERSON that runs on past it keeps its
-    remainder ("Homeland Security Secretary Alejandro Mayorkas" -> agency + person).
+    remainder ("Homeland Security Secretary Alejandro Mayorkas" -> agency + person). Words
+    of a title (``titled``: token indexes) are no more of a name ("Coast Guard Rear Adm.").
     """
     kept = list(entities)
     taken: set[int] = set()
@@ -150,7 +154,7 @@ def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
             continue
         overlapping = [e for e in kept if e.start < match.end and e.end > match.start]
         named = [e for e in overlapping if e.label_ not in _PERSON_LABELS
-                 and _runs_on(e, match, not_names)]
+                 and _runs_on(e, match, not_names, titled)]
         if named and all(_portfolio_of_title(e, match, not_names) for e in named):
             # "Secretary of [Homeland Security Alejandro Mayorkas]": the body is the title's
             # portfolio, the rest a name
@@ -171,7 +175,7 @@ def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
             continue  # "the Virginia General Assembly", "the Texas Senate": not the default's
         kept = [e for e in kept if e not in overlapping]
         for ent in overlapping:
-            if ent.label_ in _PERSON_LABELS and _runs_on(ent, match, not_names):
+            if ent.label_ in _PERSON_LABELS and _runs_on(ent, match, not_names, titled):
                 kept.append(Span(ent.doc, match.end, ent.end, label=ent.label))
         kept.append(match)
         taken.update(range(match.start, match.end))
@@ -200,11 +204,12 @@ def _starts_before(ent: Span, match: Span) -> bool:
         for t in ent.doc[ent.start : match.start])
 
 
-def _runs_on(ent: Span, match: Span, not_names: frozenset[str] = _NAME_STOPPERS) -> bool:
+def _runs_on(ent: Span, match: Span, not_names: frozenset[str] = _NAME_STOPPERS,
+             titled: frozenset[int] = frozenset()) -> bool:
     """The entity goes on after the match with more of a name: a capitalised word that is not
     an honorific or a title ("House of Representatives Speaker", "… Rt")."""
     return ent.end > match.end and any(
-        t.is_alpha and t.is_title and t.lower_ not in not_names
+        t.is_alpha and t.is_title and t.lower_ not in not_names and t.i not in titled
         for t in ent.doc[match.end : ent.end]
     )
 

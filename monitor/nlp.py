@@ -52,7 +52,7 @@ RULES_VERSION = "5"
 # Languages that write 1.234,5: their figures are read with a decimal comma.
 _DECIMAL_COMMA = frozenset({"es", "pt", "fr", "de", "it", "nl", "ca"})
 # Components of ours, run in the fast pass and never in the parse pass.
-_OURS = ("monitor_paragraphs", GAZETTEER, "monitor_titles", "monitor_numbers")
+_OURS = ("monitor_paragraphs", "monitor_titles", GAZETTEER, "monitor_numbers")
 
 
 @dataclass
@@ -286,11 +286,12 @@ def paragraph_starts(doc: Doc) -> Doc:
 
 
 def add_components(nlp: Language, *, after: str | None = None) -> None:
-    """Our rules after ``after`` (the NER; the end of a blank pipeline in tests): the
-    gazetteer, then titles, then the repair of counts swallowed into dates."""
-    nlp.add_pipe(GAZETTEER, **({"after": after} if after else {}))
-    nlp.add_pipe("monitor_titles", after=GAZETTEER)
-    nlp.add_pipe("monitor_numbers", after="monitor_titles")
+    """Our rules after ``after`` (the NER; the end of a blank pipeline in tests): titles,
+    then the gazetteer (which reads them: "[Coast Guard] Rear Adm."), then the repair of
+    counts swallowed into dates."""
+    nlp.add_pipe("monitor_titles", **({"after": after} if after else {}))
+    nlp.add_pipe(GAZETTEER, after="monitor_titles")
+    nlp.add_pipe("monitor_numbers", after=GAZETTEER)
 
 
 def _feeders(nlp: Language, consumers: set[str]) -> set[str]:

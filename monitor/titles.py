@@ -68,7 +68,9 @@ def _variants(title: str) -> set[str]:
     # "Rep." is one token only when capitalised (a tokenizer exception), so match that too.
     forms = {title, strip_accents(title)}
     forms |= {form.replace("'", "’") for form in forms}
-    return forms | {form[:1].upper() + form[1:] for form in forms}
+    # "Rear Adm.": abbreviations are one token only when capitalised, so every word too
+    return forms | {form[:1].upper() + form[1:] for form in forms} | {
+        " ".join(word[:1].upper() + word[1:] for word in form.split(" ")) for form in forms}
 
 
 class TitleMarker:
@@ -166,7 +168,7 @@ def attach_titles(doc: Doc, entities: list[Entity],
         return set(), set()
     ents_by_end = {e.span.end: e for e in entities}
     ents_by_start = {e.span.start: e for e in entities}
-    _relabel_titled_names(entities, titles, ents_by_end, table)
+    _relabel_titled_names(entities, titles, ents_by_end, ents_by_start, table)
     # Tokens of titles proper, and of titles with their portfolios.
     title_tokens: tuple[set[int], set[int]] = (set(), set())
     shared: _Found | None = None  # a plural title and the name it was last given to
@@ -291,14 +293,22 @@ def _name_units(doc: Doc, i: int, table: Names) -> list[tuple[int, int]]:
 
 
 def _relabel_titled_names(entities: list[Entity], titles: list[Span],
-                          ents_by_end: dict[int, Entity], table: Names) -> None:
+                          ents_by_end: dict[int, Entity], ents_by_start: dict[int, Entity],
+                          table: Names) -> None:
     """"MINREX spokeswoman [Johana Tablada]" tagged ORG: a name right after a title (or
-    after "title, ") is a person when it is shaped like one (two to five capitalised words,
-    no agency form)."""
+    after "title, "), or before a comma and a title in apposition ("[Lianys Torres Rivera],
+    Cuba's ambassador in Washington"), is a person when it is shaped like one (two to five
+    capitalised words, no agency form)."""
     ends = ents_by_end
     for entity in entities:
         span = entity.span
         doc = span.doc
+        if (entity.label not in PERSON_LABELS and not entity.known
+                and span.end < len(doc) and doc[span.end].text == ","
+                and _name_shaped(span, table)
+                and _title_after(span, titles, ents_by_start, table) is not None):
+            entity.label = "PERSON"
+            continue
         inside = [t for t in titles if t.start == span.start and t.end < span.end]
         if (entity.label not in PERSON_LABELS and not entity.known and inside
                 and _name_shaped(span[max(t.end for t in inside) - span.start :], table)):

@@ -179,3 +179,18 @@ def test_a_body_as_the_portfolio_of_a_title_before_a_name(tagger: Tagger) -> Non
                                 "Alejandro Mayorkas said Wednesday.", "Alejandro Mayorkas")
     assert (mayorkas.title, mayorkas.affiliation) == (
         "Secretary of Homeland Security", "U.S. Department of Homeland Security")
+
+
+@pytest.mark.parametrize(("text", "name", "title"), [
+    # a name the NER split in two, a name the NER read as an organisation before its title
+    ("Cuban Interior Minister Lázaro Alberto Álvarez Casas spoke on state television.",
+     "Lázaro Alberto Álvarez Casas", "Interior Minister"),
+    ("Lianys Torres Rivera, Cuba's ambassador in Washington, said so.", "Lianys Torres Rivera",
+     "Ambassador in Washington"),
+    # a rank abbreviated after the service's name, which is then no part of the rank
+    ("Coast Guard Rear Adm. Brendan McPherson said migrants would be repatriated.",
+     "Brendan McPherson", "Rear Admiral"),
+])
+def test_names_the_ner_splits_or_mislabels(tagger: Tagger, text: str, name: str,
+                                           title: str) -> None:
+    assert officials(tagger, text) == {name: title}
