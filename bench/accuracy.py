@@ -302,9 +302,10 @@ CATEGORIES = {
 
 
 def load_gold(directory: Path = GOLD_DIR) -> list[dict[str, Any]]:
-    """Every ``*.json`` document of the gold set, sorted by file name."""
+    """Every ``*.json`` document of the gold set, sorted by file name; files whose name
+    starts with "_" are an annotator's working files, not documents."""
     return [json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted(Path(directory).glob("*.json"))]
+            for path in sorted(Path(directory).glob("*.json")) if not path.name.startswith("_")]
 
 
 def evaluate(tagger: Any, docs: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -437,6 +437,13 @@ def when_of(figure: Span, others: list[int]) -> str | None:
         inner = [e for e in candidates for c in subjects
                  if c.left_edge.i <= e.start and e.end <= c.right_edge.i + 1]
         found = _nearest(figure, inner, others)
+    if found is None and figure.root.dep_ in ("nummod", "quantmod"):
+        # "532,000 [Cubans … who entered the United States since October 2022]": a date
+        # that says which of the counted
+        noun = figure.root.head
+        inner = [e for e in candidates
+                 if noun.left_edge.i <= e.start and e.end <= noun.right_edge.i + 1]
+        found = _nearest(figure, inner, others)
     if found is None:
         found = _antecedent_date(clause, candidates)
     if found is None:

@@ -761,6 +761,9 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
     ("Arrivals fell in the months of May (18,984), June (17,561) and July (15,642).",
      [("18,984", 18984, None, None, "the months of May"), ("17,561", 17561, None, None, "June"),
       ("15,642", 15642, None, None, "July")]),
+    ("The department will revoke the protections of 532,000 migrants who entered the country "
+     "since October 2022.", [("532,000", 532000, None, "migrants",
+                               "October 2022")]),
     ("Officials reported a decrease of 6% in the east and 30% in the west.",
      [("6%", 6, "%", "decrease", None), ("30%", 30, "%", "decrease", None)]),
     ("In fiscal-year 2016, for example, authorities stopped more than 6,340 Cubans migrating "
