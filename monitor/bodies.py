@@ -426,6 +426,7 @@ def _join_adjacent_names(entities: list[Entity]) -> list[Entity]:
         last = out[-1] if out else None
         if (last is not None and last.label in PERSON_LABELS and entity.label in PERSON_LABELS
                 and last.span.end == entity.span.start and last.span[-1].whitespace_
+                and len(last.span) <= 2 and len(entity.span) <= 2  # given names, surnames
                 and all(t.is_title for t in entity.span)):
             last.span = last.span.doc[last.span.start : entity.span.end]
             continue
@@ -948,7 +949,7 @@ def _coast_guard_units(doc: Doc, entities: list[Entity]) -> list[Entity]:
         if owner and at < len(doc) and doc[at].text in POSSESSIVE:
             at += 1
         unit = _coast_guard_unit(doc, at)
-        if unit is None or (not owner and at > 0 and words[at - 1] == "Guard"):
+        if unit is None or not (owner or _bare_sector(doc, at)):
             continue
         end, kind, name = unit
         if owner:
@@ -962,6 +963,18 @@ def _coast_guard_units(doc: Doc, entities: list[Entity]) -> list[Entity]:
     if not found:
         return entities
     return [e for e in _merge(entities, found) if e.label != _VESSEL]
+
+
+# Words after which "Sector Key West" is the Coast Guard's sector: not "the private [Sector]
+# Alliance", "Gaza Strip's [Sector] One".
+_BEFORE_SECTOR = frozenset({"its", "from", "at", "in", "of", "with", "the", "and", "by"})
+
+
+def _bare_sector(doc: Doc, i: int) -> bool:
+    """"[Sector Key West] launched a boatcrew": a sector without the Coast Guard's name, at
+    the start of a sentence or after a word that introduces it."""
+    return doc[i].text == "Sector" and (
+        doc[i].is_sent_start or i == 0 or doc[i - 1].lower_ in _BEFORE_SECTOR)
 
 
 def _coast_guard_unit(doc: Doc, i: int) -> tuple[int, str, str] | None:

@@ -182,8 +182,14 @@ def attach_titles(doc: Doc, entities: list[Entity],
         if found is None and shared is not None and _next_in_list(doc, shared_end,
                                                                   entity.span.start):
             found = shared  # "staff writers Mario Penton [and] David Ovalle"
-        if found is not None and found.title.kb_id_ == PLURAL:
+            if any(t.lower_ in ("and", "&") for t in doc[shared_end : entity.span.start]):
+                shared = None  # the list ends at its "and"
+            else:
+                shared_end = entity.span.end
+        elif found is not None and found.title.kb_id_ == PLURAL:
             shared, shared_end = found, entity.span.end
+        else:
+            shared = None
         if found:
             title_tokens[0].update(range(found.first, found.last))
             title_tokens[1].update(range(found.first, found.title.end))

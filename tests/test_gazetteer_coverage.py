@@ -240,3 +240,14 @@ def test_a_cutter_named_after_a_person_is_no_person(tagger: Tagger) -> None:
     names = {m.name for m in tag_one(tagger, "The Coast Guard Cutter Charles Sexton was "
                                              "diverted to the scene.").mentions}
     assert "Charles Sexton" not in names
+
+
+@pytest.mark.parametrize("text", [
+    "The Coast Guard rescued five people. In District 12, the school board voted.",
+    "The Coast Guard said. Passengers at Union Station Denver waited.",
+    "The Coast Guard said the private Sector Alliance helped.",
+    "Rep. Mario Díaz-Balart, who represents Florida's 26th District, praised the Coast Guard.",
+])
+def test_other_districts_sectors_and_stations_are_not_the_coast_guards(tagger: Tagger,
+                                                                        text: str) -> None:
+    assert agencies(tagger, text) == ["U.S. Coast Guard"]

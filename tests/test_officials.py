@@ -194,3 +194,21 @@ def test_a_body_as_the_portfolio_of_a_title_before_a_name(tagger: Tagger) -> Non
 def test_names_the_ner_splits_or_mislabels(tagger: Tagger, text: str, name: str,
                                            title: str) -> None:
     assert officials(tagger, text) == {name: title}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a list ends at its "and"; two names side by side are two people unless both are short
+    ("Reps. Carlos Gimenez and Maria Elvira Salazar, and Donald Trump met.",
+     {"Carlos Gimenez": "Representative", "Maria Elvira Salazar": "Representative"}),
+    ("Sens. Marco Rubio and Rick Scott, Jane Doe and John Roe attended.",
+     {"Marco Rubio": "Senator", "Rick Scott": "Senator"}),
+])
+def test_a_plural_title_stops_at_the_end_of_its_list(tagger: Tagger, text: str,
+                                                     expected: dict[str, str]) -> None:
+    assert officials(tagger, text) == expected
+
+
+def test_two_long_names_side_by_side_stay_two(tagger: Tagger) -> None:
+    names = [m.name for m in tag_one(tagger, "He thanked Jorge Ramos Maria Elena Salinas "
+                                            "and others.").mentions]
+    assert "Jorge Ramos Maria Elena Salinas" not in names
