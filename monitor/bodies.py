@@ -936,7 +936,7 @@ def _coast_guard_units(doc: Doc, entities: list[Entity]) -> list[Entity]:
     Biscayne" is the Coast Guard and a vessel, "Coast Guard Station Marathon" a facility.
     A bare "Sector Key West" is the Coast Guard's where the article names the Coast Guard."""
     words = [t.text for t in doc]
-    guard = [i for i in range(len(doc) - 1) if words[i] == "Coast" and words[i + 1] == "Guard"]
+    guard = {i for i in range(len(doc) - 1) if words[i] == "Coast" and words[i + 1] == "Guard"}
     if not guard:
         return entities
     found: list[Entity] = []
@@ -948,8 +948,10 @@ def _coast_guard_units(doc: Doc, entities: list[Entity]) -> list[Entity]:
         at = i + 2 if owner else i
         if owner and at < len(doc) and doc[at].text in POSSESSIVE:
             at += 1
+        if not (owner or _bare_sector(doc, at)):
+            continue
         unit = _coast_guard_unit(doc, at)
-        if unit is None or not (owner or _bare_sector(doc, at)):
+        if unit is None:
             continue
         end, kind, name = unit
         if owner:

@@ -434,21 +434,22 @@ def when_of(figure: Span, others: list[int]) -> str | None:
     if found is None and _is_verb(clause):
         # "The average price of a new truck sold [in October] was $41,640": the subject's
         subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
-        inner = [e for e in candidates for c in subjects
-                 if c.left_edge.i <= e.start and e.end <= c.right_edge.i + 1]
+        inner = [e for c in subjects for e in _dates_within(c, candidates)]
         found = _nearest(figure, inner, others)
     if found is None and figure.root.dep_ in ("nummod", "quantmod"):
         # "532,000 [Cubans … who entered the United States since October 2022]": a date
         # that says which of the counted
-        noun = figure.root.head
-        inner = [e for e in candidates
-                 if noun.left_edge.i <= e.start and e.end <= noun.right_edge.i + 1]
-        found = _nearest(figure, inner, others)
+        found = _nearest(figure, _dates_within(figure.root.head, candidates), others)
     if found is None:
         found = _antecedent_date(clause, candidates)
     if found is None:
         found = _fronted(doc, candidates)
     return found
+
+
+def _dates_within(head: Token, dates: list[Span]) -> list[Span]:
+    """The dates inside the phrase ``head`` heads."""
+    return [d for d in dates if head.left_edge.i <= d.start and d.end <= head.right_edge.i + 1]
 
 
 def _antecedent_date(clause: Token, dates: list[Span]) -> str | None:

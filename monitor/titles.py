@@ -105,7 +105,7 @@ class TitleMarker:
 
 #: ``kb_id`` of a title written in the plural: "staff writers Mario Penton and David Ovalle".
 PLURAL = "plural"
-_PLURAL = "\tplural"
+_PLURAL = "\t" + PLURAL  # suffix of a plural's matcher key
 _IRREGULAR_PLURALS = {"attorney general": "attorneys general", "man": "men", "woman": "women",
                       "chief": "chiefs", "staff": "staff"}
 
