@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -13,12 +14,13 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.text import Text
 
 from . import __version__, queries
 from .config import Config, load_config, parse_duration
 from .errors import ConfigError, MonitorError, NotFoundError, UsageError
 from .lock import RoundBusy
-from .output import Format, emit, emit_json, highlight, pick_format, stderr, stdout
+from .output import Format, emit, emit_json, pick_format, safe, shown, stderr, stdout
 
 app = typer.Typer(
     help="Monitor US–Cuba news: poll feeds, extract clean article text, tag officials, "
@@ -48,16 +50,34 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except (ConfigError, UsageError) as exc:
-            stderr.print(f"[red]error:[/] {exc}", highlight=False, markup=True)
+            stderr.print(_labelled("error:", exc), highlight=False)
             raise typer.Exit(2) from None
         except NotFoundError as exc:
-            stderr.print(f"[red]not found:[/] {exc}", highlight=False)
+            stderr.print(_labelled("not found:", exc), highlight=False)
             raise typer.Exit(1) from None
         except MonitorError as exc:
-            stderr.print(f"[red]error:[/] {exc}", highlight=False)
+            stderr.print(_labelled("error:", exc), highlight=False)
+            raise typer.Exit(1) from None
+        except sqlite3.Error as exc:  # disk full, read-only file, locked past the timeout
+            stderr.print(_labelled("database error:", exc), highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _message(exc: BaseException) -> str:
+    """An exception's message made safe for the terminal (it may quote feed titles, URLs or
+    arguments); never raises, even for an exception whose ``str()`` does."""
+    try:
+        return safe(exc)
+    except Exception:  # noqa: BLE001 - a message we cannot even read
+        return f"(unprintable {type(exc).__name__})"
+
+
+def _labelled(label: str, exc: BaseException | str, style: str = "red") -> Text:
+    """``label`` in our style, then the message as plain text: never parsed as markup."""
+    message = _message(exc) if isinstance(exc, BaseException) else safe(exc)
+    return Text.assemble((label, style), " ", message)
 
 
 def _config(config: Path | None, db: Path | None, *, required: bool = True) -> Config:
@@ -65,10 +85,10 @@ def _config(config: Path | None, db: Path | None, *, required: bool = True) -> C
 
 
 @contextmanager
-def _database(cfg: Config) -> Iterator[Any]:
+def _database(cfg: Config, *, create: bool = True) -> Iterator[Any]:
     from .store import open_db
 
-    db = open_db(cfg.database_path)
+    db = open_db(cfg.database_path, create=create)
     try:
         yield db
     finally:
@@ -78,10 +98,7 @@ def _database(cfg: Config) -> Iterator[Any]:
 def _read_db(config: Path | None, db: Path | None) -> Any:
     """Commands that only read: a config file is optional, the database must exist."""
     cfg = _config(config, db, required=False)
-    if not cfg.database_path.exists():
-        raise NotFoundError(f"{cfg.database_path}: no database yet (run `monitor poll` or "
-                            "`monitor demo` first)")
-    return _database(cfg)
+    return _database(cfg, create=False)
 
 
 # --- fetching and storing --------------------------------------------------------------------
@@ -114,13 +131,13 @@ def poll(
             summary = monitor.poll(force=force)
             hint = monitor.stale_hint()
         except RoundBusy as exc:
-            stderr.print(str(exc), highlight=False)
+            stderr.print(Text(_message(exc)), highlight=False)
             return
         finally:
             monitor.close()
     reporter.summary(summary)
     if hint:
-        stderr.print(f"[yellow]note:[/] {hint}", highlight=False)
+        stderr.print(_labelled("note:", hint, "yellow"), highlight=False)
 
 
 @app.command()
@@ -214,19 +231,21 @@ def extract(
     results = extract_sources(cfg, sources)
     failed = [item for item in results if item.get("error")]
     for item in failed:
-        stderr.print(f"[red]error:[/] {item['error']}", highlight=False)
+        stderr.print(_labelled("error:", item["error"]), highlight=False)
     if as_json:
         emit_json(results)
         if failed:
             raise typer.Exit(1)
         return
     for item in results:
-        stdout.rule(item["title"] or item["url"] or "")
+        stdout.rule(shown(item["title"] or item["url"] or "", style="rule.text"))
         for key in ("url", "published", "author", "site_name", "language"):
             if item.get(key):
-                stdout.print(f"[bold]{key}:[/] {highlight(str(item[key]))}", highlight=False)
+                stdout.print(Text.assemble((f"{key}:", "bold"), " ", safe(item[key])),
+                             highlight=False)
         stdout.print()
-        stdout.print(item["text"] or "(no article text found)", highlight=False, markup=False)
+        stdout.print(Text(safe(item["text"], newlines=True) or "(no article text found)"),
+                     highlight=False)
         stdout.print()
     if failed:
         raise typer.Exit(1)
@@ -239,7 +258,7 @@ def retag(config: ConfigOpt = None, db: DbOpt = None) -> None:
     from .pipeline import Monitor
 
     cfg = _config(config, db, required=False)
-    with _database(cfg) as database, _stop_on_signals() as stop:
+    with _database(cfg, create=False) as database, _stop_on_signals() as stop:
         monitor = Monitor(cfg, database, reporter=_reporter(False), stop=stop)
         count = monitor.retag()
     stderr.print(f"re-tagged {count} articles with {monitor.tagger.name}")
@@ -416,7 +435,7 @@ def report(
         data = briefing.brief(database, since=since, limit=limit)
     if html is not None:
         html.write_text(briefing.render_html(data), encoding="utf-8")
-        stderr.print(f"wrote {html}", highlight=False)
+        stderr.print(Text(f"wrote {safe(html)}"), highlight=False)
     elif as_json:
         emit_json(data)
     else:
@@ -429,12 +448,16 @@ def demo(
     db: Annotated[Path, typer.Option("--db", help="Where to build the demo database.")]
     = Path("demo.db"),
     config: ConfigOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild the file if it is a demo "
+                     "database made by this command (never any other file).")] = False,
 ) -> None:
-    """Build a sample database from saved news pages shipped with monitor (offline) and tour it."""
+    """Build a sample database from saved news pages shipped with monitor (offline) and tour it.
+
+    An existing file is left alone: pass --force to rebuild an earlier demo database."""
     from .demo import run_demo
 
     cfg = _config(config, None, required=False)
-    run_demo(cfg, db)
+    run_demo(cfg, db, force=force)
 
 
 def version_callback(value: bool) -> None:
@@ -451,18 +474,37 @@ def _root(
     """Monitor US–Cuba news."""
 
 
+def _last_words(label: str, message: str = "", style: str = "") -> None:
+    """The last line of a failed run on stderr, through rich if it can, else written plainly;
+    never raises."""
+    try:
+        stderr.print(Text.assemble((label, style), " " if message else "", message),
+                     highlight=False)
+        return
+    except Exception:  # noqa: BLE001 - the console itself failed: write the line plainly
+        pass
+    line = f"{label} {message}".rstrip() + "\n"
+    for text in (line, line.encode("ascii", "backslashreplace").decode("ascii")):
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+            return
+        except Exception:  # noqa: BLE001, S112 - nothing left to tell the user with
+            continue
+
+
 def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        stderr.print("interrupted")
+        _last_words("interrupted")
         sys.exit(130)
     except MonitorError as exc:  # raised outside a command (should not happen)
-        stderr.print(f"error: {exc}")
+        _last_words("error:", _message(exc))
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the last guard: no traceback reaches the user
         if os.environ.get("MONITOR_DEBUG"):
             raise
-        stderr.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} "
-                     "(set MONITOR_DEBUG=1 to see the traceback)", highlight=False)
+        _last_words("internal error:", f"{safe(type(exc).__name__)}: {_message(exc)} "
+                    "(set MONITOR_DEBUG=1 to see the traceback)", "red")
         sys.exit(1)

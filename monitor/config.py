@@ -7,6 +7,7 @@ Library code never reads files or environment variables on its own; it receives 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -30,6 +31,9 @@ DEFAULT_USER_AGENT = (
 )
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
+#: No interval, timeout or delay is longer than a year: beyond that a value is a typo (or
+#: ``.inf``), and datetime arithmetic on it would fail in the middle of a round.
+MAX_DURATION = 366 * 86400.0
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
 
@@ -44,8 +48,12 @@ def parse_duration(value: Any, *, allow_zero: bool = False) -> float:
         if not match:
             raise ValueError(f"{value!r} is not a duration (use 30s, 15m, 2h or 1d)")
         seconds = float(match.group(1)) * _UNIT_SECONDS[(match.group(2) or "s").lower()]
+    if not math.isfinite(seconds):
+        raise ValueError(f"{value!r} is not a finite duration")
     if seconds < 0 or (seconds == 0 and not allow_zero):
         raise ValueError("a duration must be positive")
+    if seconds > MAX_DURATION:
+        raise ValueError(f"{value!r} is longer than a year")
     return seconds
 
 
@@ -67,9 +75,13 @@ class FeedConfig(_Section):
     @field_validator("url")
     @classmethod
     def _http_only(cls, url: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
-            raise ValueError(f"{url!r} is not an http(s) URL")
-        return url.strip()
+        from .urls import is_fetchable_url, mask_credentials
+
+        url = url.strip()
+        if not is_fetchable_url(url):
+            raise ValueError(f"{mask_credentials(url)!r} is not an http(s) URL (no spaces, line "
+                             "breaks or control characters; a host; a valid port)")
+        return url
 
 
 class TopicConfig(_Section):
@@ -130,6 +142,10 @@ class CleaningConfig(_Section):
     repeated_line_min_articles: int = Field(default=3, ge=2)
     #: Extra residue patterns (one regular expression per line), added to the shipped ones.
     residue_file: str | None = None
+    #: Article text kept (and tagged) per article, in characters; a longer text is cut at the
+    #: last line break before it and the article is marked ``truncated``. 300,000 characters
+    #: is about 50,000 words, several times the longest news feature.
+    max_chars: int = Field(default=300_000, ge=1_000)
 
 
 class DedupConfig(_Section):

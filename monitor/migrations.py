@@ -178,6 +178,53 @@ def m002_feed_schedule(db: Database) -> None:
     db["feeds"].add_column("poll_interval", float)
 
 
+@migrations(name="m003_data_safety")
+def m003_data_safety(db: Database) -> None:
+    """What keeps data from being lost or forged:
+
+    * ``feed_backlog``: items a feed listed beyond ``poll.max_articles_per_feed``, fetched in
+      later rounds even while the feed itself is unchanged;
+    * ``articles.truncated``: 1 when the text was cut at ``cleaning.max_chars``;
+    * ``articles.canonical_claim``: a canonical URL the page named on another site, recorded
+      but not believed (the article is kept under the URL it was fetched from);
+    * ``monitor_meta``: facts about the file itself (``made_by = demo`` for a demo database,
+      which ``monitor demo --force`` may rebuild; no other file is ever deleted);
+    * credentials in feed URLs are masked: they stay in the config file only.
+    """
+    db["feed_backlog"].create(
+        {"url": str, "feed_id": int, "title": str, "published": str, "guid": str,
+         "added_at": str},
+        pk="url",
+        foreign_keys=[("feed_id", "feeds", "id")],
+    )
+    db["feed_backlog"].create_index(["feed_id"])
+    db["articles"].add_column("truncated", int, not_null_default=0)
+    db["articles"].add_column("canonical_claim", str)
+    db["monitor_meta"].create({"key": str, "value": str}, pk="key")
+    from .urls import mask_credentials
+
+    taken = {row[0] for row in db.execute("SELECT url FROM feeds")}
+    for feed_id, url in db.execute("SELECT id, url FROM feeds").fetchall():
+        masked = mask_credentials(url)
+        if masked != url and masked not in taken:
+            db.execute("UPDATE feeds SET url = ? WHERE id = ?", [masked, feed_id])
+            taken.add(masked)
+
+
+def is_monitor_database(db: Database) -> bool | None:
+    """True for a monitor database, None for an empty one (no tables yet: monitor may make it
+    its own), False for any other SQLite file, which monitor must never alter."""
+    tables = set(db.table_names())
+    if not tables:
+        return None
+    if Migrations.migrations_table in tables:
+        row = db.execute(f"SELECT 1 FROM [{Migrations.migrations_table}] "
+                         "WHERE migration_set = ? LIMIT 1", [migrations.name]).fetchone()
+        if row is not None:
+            return True
+    return False
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations, once, even when two processes open a new file at once: the
     check and the migrations run under one write lock (each migration is a savepoint)."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import sqlite3
 import threading
+import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -26,7 +28,7 @@ from sqlite_utils import Database
 from . import dedup, schedule, store
 from .cleaning import Cleaner, furniture_candidates
 from .config import Config
-from .errors import FetchError, MonitorError
+from .errors import ConfigError, FetchError, MonitorError
 from .extraction import Extracted, extract_article, publication_date
 from .feeds import FeedItem, parse_feed
 from .fetching import Fetcher, FetchSettings
@@ -34,7 +36,14 @@ from .lock import RoundLock
 from .nlp import Tagged, Tagger
 from .politeness import HostLimiter, RobotsCache, RobotsDisallowed
 from .topic import TopicFilter
-from .urls import canonical_url, is_fetchable_url, site_of
+from .urls import (
+    canonical_is_trusted,
+    canonical_url,
+    is_fetchable_url,
+    mask_credentials,
+    mask_credentials_in,
+    site_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +84,8 @@ class RoundSummary:
     mentions: int = 0
     figures: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: Inputs that could not be read at all (a missing file, a URL that is not http(s)).
+    inputs_failed: int = 0
 
     @property
     def feeds(self) -> int:
@@ -89,6 +100,8 @@ class RoundSummary:
             f"{self.articles_new} new articles ({self.articles_duplicate} duplicates, "
             f"{self.articles_off_topic} off topic, {self.articles_failed} failed)"
         )
+        if self.inputs_failed:
+            parts.append(f"{self.inputs_failed} inputs unreadable")
         parts.append(f"{self.mentions} mentions, {self.figures} figures")
         return " · ".join(parts)
 
@@ -104,6 +117,11 @@ class Page:
     item: FeedItem | None = None
     topic_filter: bool = True
 
+    @property
+    def key(self) -> str:
+        """The URL its failures are recorded under: the feed link, else where it came from."""
+        return self.seen_as[0] if self.seen_as else self.url
+
 
 @dataclass
 class _Pending:
@@ -116,6 +134,19 @@ class _Pending:
 
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def cap_text(text: str, max_chars: int) -> tuple[str, bool]:
+    """``text`` cut to at most ``max_chars`` characters, at the last paragraph break (else the
+    last space) before the cap, and whether it was cut. Bounds what one article costs the
+    tagger and the store whatever a page holds."""
+    if len(text) <= max_chars:
+        return text, False
+    head = text[:max_chars]
+    cut = head.rfind("\n")
+    if cut < max_chars // 2:
+        cut = head.rfind(" ")
+    return (head[:cut] if cut > 0 else head).rstrip(), True
 
 
 def read_saved_page(path: Path) -> bytes:
@@ -136,6 +167,8 @@ class Monitor:
         self.reporter = reporter or Reporter()
         self.stop = stop or threading.Event()
         self._validators: dict[int, dict[str, Any]] = {}
+        #: Feed URLs as stored (credentials masked) -> as configured, to fetch with.
+        self._feed_urls = {mask_credentials(f.url): f.url for f in config.feeds}
 
     # -- parts, built on first use ------------------------------------------------------------
 
@@ -172,6 +205,13 @@ class Monitor:
         if self._fetcher is not None:
             self._fetcher.close()
 
+    def check(self) -> None:
+        """Load what the configuration names (residue file, spaCy pipelines) before any work,
+        so a broken setting is one ConfigError at start — never a round in which every article
+        fails, spends its attempts and is given up on for a fault that is not its own."""
+        self.cleaner  # noqa: B018 - loading is the check
+        self.tagger  # noqa: B018
+
     # -- polling ------------------------------------------------------------------------------
 
     def due_feeds(self, *, force: bool = False) -> list[dict[str, Any]]:
@@ -186,6 +226,7 @@ class Monitor:
         """One round: every due feed fetched, every new item fetched, kept and stored.
 
         Raises :class:`RoundBusy` when another process is polling the same database."""
+        self.check()
         database = self.db.execute("PRAGMA database_list").fetchone()[2]
         with RoundLock(database):
             return self._poll(force=force)
@@ -199,11 +240,30 @@ class Monitor:
         for feed, outcome in self._fetch_all(feeds, self._fetch_feed):
             items.extend((feed, item) for item in self._record_feed(feed, outcome, summary))
         pages = self._fetch_pages(self._new_items(items, summary), summary)
-        self._process(pages, summary)
+        try:
+            self._process(pages, summary)
+        except sqlite3.OperationalError as exc:
+            self._storage_failed({feed["id"]: feed for feed, _ in items}.values(), exc)
+            raise MonitorError(f"articles could not be stored ({exc}); the round stopped and "
+                               "its items will be fetched again next round") from None
         if not self.stop.is_set():
             for feed_id, validators in self._validators.items():
                 store.update_feed(self.db, feed_id, validators)
         return summary
+
+    def _storage_failed(self, feeds: Iterable[dict[str, Any]], exc: sqlite3.Error) -> None:
+        """The store refused a write (disk full, read-only file): the feeds whose items were
+        being stored say so, rather than the "ok" their fetch earned, and keep no validators,
+        so the next round fetches their items again. Best effort: the disk may refuse this
+        too, and then the error itself still reaches the user."""
+        message = f"articles could not be stored: {exc}"
+        try:
+            for feed in feeds:
+                store.update_feed(self.db, feed["id"], {
+                    "last_status": "error", "last_error": message,
+                    "error_count": (feed["error_count"] or 0) + 1})
+        except sqlite3.Error:
+            log.debug("could not record the storage failure on the feeds", exc_info=True)
 
     def _fetch_all(self, rows: Sequence[Any], fn: Any) -> Iterator[tuple[Any, Any]]:
         """Run ``fn`` over ``rows`` in the pool; yield (row, result-or-exception) in input order.
@@ -258,8 +318,9 @@ class Monitor:
         return RobotsCache(fetch)
 
     def _fetch_feed(self, feed: dict[str, Any]) -> Any:
-        with self.limiter.slot(feed["url"]):
-            return self.fetcher.get(feed["url"], etag=feed["etag"],
+        url = self._feed_urls.get(feed["url"], feed["url"])
+        with self.limiter.slot(url):
+            return self.fetcher.get(url, etag=feed["etag"],
                                     last_modified=feed["last_modified"], accept=FEED_ACCEPT)
 
     def _record_feed(self, feed: dict[str, Any], outcome: Any,
@@ -295,6 +356,12 @@ class Monitor:
                         (item.published for item in items), now, default)
                 values.update(title=parsed.title, site_url=parsed.site_url,
                               poll_interval=interval.total_seconds())
+            # Items listed earlier beyond the per-round cap wait in the backlog, changed feed
+            # or not: a 304 must not hide them.
+            listed = {item.url for item in items}
+            items += [FeedItem(url=row["url"], title=row["title"], published=row["published"],
+                               summary=None, guid=row["guid"])
+                      for row in store.backlog(self.db, feed["id"]) if row["url"] not in listed]
             # Cache validators are saved once the items are handled (see poll): a round cut
             # short must not leave the feed looking unchanged with items never fetched.
             self._validators[feed["id"]] = {
@@ -308,15 +375,15 @@ class Monitor:
                           next_poll_at=(now + max(interval, floor)).isoformat())
             message = f"{len(items)} items" if status == "ok" else status.replace("_", " ")
             if status != "ok" and items:
-                message += f"; retrying {len(items)} failed pages"
+                message += f"; {len(items)} failed or waiting pages to fetch"
         except Exception as exc:  # noqa: BLE001 - a feed's failure never ends the round
             if not isinstance(exc, MonitorError):
                 log.debug("unexpected error for feed %s", feed["url"], exc_info=True)
                 exc = MonitorError(f"internal error: {type(exc).__name__}: {exc}")
             values.update(self._failure(feed, exc, now, default))
             summary.feeds_failed += 1
-            summary.failures.append((feed["url"], str(exc)))
-            status, message = "error", str(exc)
+            summary.failures.append((feed["url"], values["last_error"]))
+            status, message = "error", values["last_error"]
         store.update_feed(self.db, feed["id"], values)
         self.reporter.feed_done({**feed, **values}, status, message)
         return items
@@ -331,6 +398,7 @@ class Monitor:
         }
         if isinstance(exc, FetchError) and exc.status:
             values["http_status"] = exc.status
+        values["last_error"] = mask_credentials_in(values["last_error"])
         if isinstance(exc, FetchError) and exc.status == 410:
             # Gone for good: stop polling (shown by `monitor feeds`; `poll --force` retries).
             values.update(state="gone", last_status="gone", next_poll_at=None)
@@ -343,23 +411,40 @@ class Monitor:
 
     def _new_items(self, items: Iterable[tuple[dict[str, Any], FeedItem]],
                    summary: RoundSummary) -> list[Page]:
-        """Feed items worth fetching: not stored, not skipped, not given up on."""
+        """Feed items worth fetching: not stored, not skipped, not given up on. Items beyond
+        ``poll.max_articles_per_feed`` go to the feed's backlog, fetched in later rounds; an
+        item leaves the backlog once it is stored, skipped or given up on."""
         per_feed: dict[int, int] = {}
         wanted: dict[str, Page] = {}
+        later: dict[int, list[FeedItem]] = {}
+        settled: list[str] = []
         for feed, item in items:
             if not is_fetchable_url(item.url):
                 continue
             url = canonical_url(item.url)
-            if url in wanted or store.is_known(self.db, url):
-                summary.articles_known += url not in wanted
+            if url in wanted:
+                continue
+            if store.is_known(self.db, url) or store.is_known(self.db, item.url):
+                summary.articles_known += 1
+                settled.append(item.url)
                 continue
             if store.article_attempts(self.db, url) >= self.config.poll.article_attempts:
+                settled.append(item.url)
                 continue
             if per_feed.get(feed["id"], 0) >= self.config.poll.max_articles_per_feed:
+                later.setdefault(feed["id"], []).append(item)
                 continue
             per_feed[feed["id"]] = per_feed.get(feed["id"], 0) + 1
             wanted[url] = Page(b"", url, [url], feed=feed, item=item,
                                topic_filter=bool(feed["topic_filter"]))
+        store.forget_backlog(self.db, settled)
+        for feed_id, waiting in later.items():
+            store.remember_backlog(self.db, feed_id, waiting)
+        if later:
+            count = sum(len(v) for v in later.values())
+            self.reporter.notice(f"{count} more items wait in the feeds' backlog for the next "
+                                 f"round (poll.max_articles_per_feed = "
+                                 f"{self.config.poll.max_articles_per_feed})")
         return list(wanted.values())
 
     def _fetch_page(self, page: Page) -> Page:
@@ -381,7 +466,7 @@ class Monitor:
                 store.record_skipped(self.db, page.seen_as, title=page.item and page.item.title,
                                      reason="robots", feed_id=page.feed and page.feed["id"])
                 summary.articles_failed += 1
-                self.reporter.article_done(page.seen_as[0], "error", str(outcome))
+                self.reporter.article_done(page.key, "error", str(outcome))
             elif isinstance(outcome, MonitorError):
                 self._article_failed(page, str(outcome), summary)
             else:
@@ -389,43 +474,55 @@ class Monitor:
 
     def _article_failed(self, page: Page, message: str, summary: RoundSummary) -> None:
         summary.articles_failed += 1
-        store.record_article_error(self.db, page.seen_as[0], page.feed and page.feed["id"],
-                                   message)
-        self.reporter.article_done(page.seen_as[0], "error", message)
+        message = mask_credentials_in(message)
+        store.record_article_error(self.db, page.key, page.feed and page.feed["id"], message)
+        self.reporter.article_done(page.key, "error", message)
 
     # -- ingesting saved pages and URLs ------------------------------------------------------
 
     def ingest(self, sources: Sequence[str], *, topic_filter: bool = True) -> RoundSummary:
+        """Store saved pages, folders of them and article URLs. Each input stands alone: one
+        that cannot be read (a missing file, a URL that is not http(s)) is reported in one
+        line and counted, and the others are stored."""
+        self.check()
         summary = RoundSummary()
         urls, pages = [], []
         for source in sources:
             if "://" in source and not source.startswith("file://"):
                 if not is_fetchable_url(source):
-                    raise MonitorError(f"{source}: only http(s) URLs can be ingested")
+                    self._input_failed(source, "only http(s) URLs can be ingested", summary)
+                    continue
                 url = canonical_url(source)
                 urls.append(Page(b"", url, [url], topic_filter=topic_filter))
             else:
                 pages.extend(self._saved_pages(Path(source.removeprefix("file://")),
-                                               topic_filter))
+                                               topic_filter, summary))
         fetched = list(self._fetch_pages(urls, summary)) if urls else []
         self._process([*pages, *fetched], summary)
         return summary
 
-    @staticmethod
-    def _saved_pages(path: Path, topic_filter: bool) -> Iterator[Page]:
+    def _input_failed(self, source: str, message: str, summary: RoundSummary) -> None:
+        summary.inputs_failed += 1
+        summary.failures.append((source, message))
+        self.reporter.article_done(source, "error", message)
+
+    def _saved_pages(self, path: Path, topic_filter: bool,
+                     summary: RoundSummary) -> Iterator[Page]:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*")
                            if p.is_file() and p.name.lower().endswith(HTML_SUFFIXES))
         elif path.is_file():
             files = [path]
         else:
-            raise MonitorError(f"{path}: no such file or directory")
+            self._input_failed(str(path), "no such file or directory", summary)
+            return
         for file in files:
             try:
                 yield Page(read_saved_page(file), file.resolve().as_uri(), [],
                            topic_filter=topic_filter)
-            except (OSError, EOFError, gzip.BadGzipFile) as exc:
-                raise MonitorError(f"{file}: cannot read ({exc})") from None
+            except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                self._input_failed(str(file), f"cannot read ({reason})", summary)
 
     # -- extraction -> filter -> dedup -> NLP -> store ----------------------------------------
 
@@ -450,12 +547,13 @@ class Monitor:
                  summary: RoundSummary) -> _Pending | None:
         try:
             extracted = self.extract(page)
+        except ConfigError:
+            raise  # the configuration's fault, not the page's: no attempt is spent on it
         except Exception as exc:  # noqa: BLE001 - one bad page never ends the round
             log.debug("unexpected error extracting %s", page.url, exc_info=True)
             self._article_failed(page, f"internal error: {type(exc).__name__}: {exc}", summary)
             return None
-        url = canonical_url(extracted.url) if extracted.url and is_fetchable_url(extracted.url) \
-            else page.url
+        url, claim = self._identity(page, extracted)
         urls = list(dict.fromkeys([url, *page.seen_as, page.url]))
         for known_url in urls:
             article_id = store.article_for_url(self.db, known_url)
@@ -470,12 +568,14 @@ class Monitor:
                 summary.articles_known += 1
                 self.reporter.article_done(page.url, "known", f"same page as {url}")
                 return None
-        # Site furniture is known per site, and the site is known once the page has named its
-        # canonical URL (a saved file's own path says nothing).
+        # Furniture is removed by the article's site (a saved file's canonical URL names it),
+        # but learned only from pages fetched from that site: lines a page elsewhere carries
+        # must never teach the cleaner to delete a sentence from another publisher's articles.
         site = site_of(url) if url.startswith("http") else None
+        learn = site if page.url.startswith("http") and site_of(page.url) == site else None
         repeated = store.repeated_lines(self.db, site,
                                         self.config.cleaning.repeated_line_min_articles)
-        furniture = furniture_candidates(extracted.text) if site else set()
+        furniture = furniture_candidates(extracted.text) if learn else set()
         if repeated and extracted.text:
             extracted.text = self.cleaner.clean(extracted.text, repeated=repeated)
         if not extracted.text:
@@ -487,12 +587,38 @@ class Monitor:
             summary.articles_off_topic += 1
             self.reporter.article_done(url, "off_topic", extracted.title)
             return None
+        text, truncated = cap_text(extracted.text, self.config.cleaning.max_chars)
+        if truncated:
+            extracted.text = text
+            self.reporter.notice(f"{url}: text cut at {len(text):,} characters "
+                                 f"(cleaning.max_chars = {self.config.cleaning.max_chars:,})")
         record = self._record(page, extracted, url, urls)
         record.furniture = furniture
+        record.site = learn
+        record.truncated = truncated
+        record.canonical_claim = claim
         minhash = dedup.signature(record.text)
         pending = _Pending(page, record, minhash, tag=self.tagger.supports(record.language))
         self._find_duplicate(pending, batch)
         return pending
+
+    @staticmethod
+    def _identity(page: Page, extracted: Extracted) -> tuple[str, str | None]:
+        """The URL an article is stored under, and a canonical claim that was not believed.
+
+        A fetched page's own canonical URL (``<link rel=canonical>``, ``og:url``) is believed
+        on the registrable domain it was fetched from, or from an AMP cache copy of that site
+        (:func:`monitor.urls.canonical_is_trusted`); a claim on another site is recorded and
+        the article is kept under the URL it was fetched from. A saved file's claim is
+        believed: the user who saved it vouches for it.
+        """
+        claimed = canonical_url(extracted.url) \
+            if extracted.url and is_fetchable_url(extracted.url) else None
+        if claimed is None:
+            return page.url, None
+        if not page.url.startswith("http") or canonical_is_trusted(claimed, page.url):
+            return claimed, None
+        return page.url, claimed
 
     def _record(self, page: Page, extracted: Extracted, url: str,
                 urls: list[str]) -> store.ArticleRecord:
@@ -507,7 +633,6 @@ class Monitor:
             source=feed.get("name") or feed.get("title") or extracted.site_name or site,
             language=extracted.language, description=extracted.description,
             feed_id=feed.get("id"), text_hash=dedup.text_hash(extracted.text),
-            site=site,
         )
 
     def _find_duplicate(self, pending: _Pending, batch: list[_Pending]) -> None:
@@ -568,11 +693,15 @@ class Monitor:
         reported in one line, and ``retag`` tags it once the rule is fixed."""
         try:
             return list(self.tagger.tag(items))
+        except ConfigError:
+            raise  # a pipeline that cannot load fails every article: stop, spend nothing
         except Exception:  # noqa: BLE001 - find the one article, tag the others
             results: list[Tagged | None] = []
             for item, url in zip(items, urls, strict=True):
                 try:
                     results.extend(self.tagger.tag([item]))
+                except ConfigError:
+                    raise
                 except Exception as exc:  # noqa: BLE001 - stored untagged, never fatal
                     self.reporter.notice(f"tagging failed for {url}: "
                                          f"{type(exc).__name__}: {exc}")
@@ -594,6 +723,7 @@ class Monitor:
 
     def retag(self) -> int:
         """Re-run the NLP over stored text (after a model or pattern change); no refetching."""
+        self.check()
         rows = [r for r in self.db.query(
             "SELECT id, text, language FROM articles WHERE duplicate_of IS NULL AND text != '' "
             "ORDER BY id") if self.tagger.supports(r["language"])]

@@ -1,5 +1,8 @@
 """How the CLI shows work: progress on a terminal, one line per failed feed, a round summary,
-and the readable views of one article or one entity."""
+and the readable views of one article or one entity.
+
+Feed names, URLs, titles and messages come from the web: every line that shows them is built
+as rich Text from :func:`monitor.output.safe` text, never as markup."""
 
 from __future__ import annotations
 
@@ -7,10 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-from .output import highlight
+from .output import highlight, safe, shown
 from .pipeline import Reporter, RoundSummary
 
 
@@ -46,11 +49,12 @@ class ConsoleReporter(Reporter):
         self._advance()
         name = feed.get("name") or feed.get("title") or feed["url"]
         if status == "error":
-            self.console.print(f"[red]✗ feed[/] {escape(name)} ({escape(feed['url'])}): "
-                               f"{escape(message or '')}", highlight=False)
-        elif self.verbose:
-            self.console.print(f"[green]✓ feed[/] {escape(name)}: {escape(message or status)}",
+            self.console.print(Text.assemble(("✗ feed", "red"), " ", safe(name), " (",
+                                             safe(feed["url"]), "): ", safe(message or "")),
                                highlight=False)
+        elif self.verbose:
+            self.console.print(Text.assemble(("✓ feed", "green"), " ", safe(name), ": ",
+                                             safe(message or status)), highlight=False)
 
     def article_done(self, url: str, status: str, message: str | None) -> None:
         if status in ("new", "duplicate", "off_topic", "error"):
@@ -59,12 +63,12 @@ class ConsoleReporter(Reporter):
             self.article_errors += 1
         if self.verbose:
             colour = {"new": "green", "error": "red", "duplicate": "cyan"}.get(status, "dim")
-            detail = f" — {escape(message)}" if message else ""
-            self.console.print(f"[{colour}]{status.replace('_', ' ')}[/] {escape(url)}{detail}",
-                               highlight=False)
+            detail = f" — {safe(message)}" if message else ""
+            self.console.print(Text.assemble((safe(status.replace("_", " ")), colour), " ",
+                                             safe(url), detail), highlight=False)
 
     def notice(self, message: str) -> None:
-        self.console.print(message, highlight=False)
+        self.console.print(Text(safe(message)), highlight=False)
 
     def waiting(self, seconds: float) -> None:
         at = (datetime.now().astimezone() + timedelta(seconds=seconds)).strftime("%H:%M:%S")
@@ -86,46 +90,54 @@ def print_results(console: Console, rows: list[dict[str, Any]]) -> None:
         return
     for number, row in enumerate(rows, 1):
         meta = ", ".join(x for x in (row["source"], (row["published"] or "")[:10]) if x)
-        title = escape(row["title"] or row["url"])
-        console.print(f"[bold]{number}. {title}[/] [dim]({escape(meta)})[/]", highlight=False,
+        title = safe(row["title"] or row["url"])
+        console.print(Text.assemble((f"{number}. {title}", "bold"), " ",
+                                    (f"({safe(meta)})", "dim")), highlight=False, soft_wrap=True)
+        console.print(Text.assemble("   ", highlight(row["snippet"])), highlight=False,
                       soft_wrap=True)
-        console.print(f"   {highlight(row['snippet'] or '')}", highlight=False, soft_wrap=True)
-        console.print(f"   [cyan]{escape(row['url'])}[/]\n", highlight=False, soft_wrap=True)
+        console.print(Text.assemble("   ", (safe(row["url"]), "cyan"), "\n"), highlight=False,
+                      soft_wrap=True)
+
+
+def _field(name: str, value: Any) -> Text:
+    """A "name: value" line: the name ours and bold, the value plain text."""
+    return Text.assemble((f"{name}:", "bold"), " ", safe(value))
 
 
 def print_article(console: Console, article: dict[str, Any]) -> None:
-    console.rule(escape(article["title"] or article["url"]))
+    console.rule(shown(article["title"] or article["url"], style="rule.text"))
     for key in ("url", "source", "published", "author", "language", "duplicate_of"):
         if article.get(key):
-            console.print(f"[bold]{key}:[/] {escape(str(article[key]))}", highlight=False)
+            console.print(_field(key, article[key]), highlight=False)
     for url in article.get("also_at") or []:
-        console.print(f"[bold]also at:[/] {escape(url)}", highlight=False)
+        console.print(_field("also at", url), highlight=False)
     console.print()
-    console.print(article["text"] or "", markup=False, highlight=False)
+    console.print(Text(safe(article["text"], newlines=True)), highlight=False)
     if article["entities"]:
         console.print("\n[bold]Entities[/]")
         for e in article["entities"]:
-            title = f" — {escape(e['title'])}" if e.get("title") else ""
-            console.print(f"  {escape(e['name'])} [dim]({e['kind']}, {e['label']})[/]{title}",
-                          highlight=False)
+            title = f" — {safe(e['title'])}" if e.get("title") else ""
+            console.print(Text.assemble("  ", safe(e["name"]), " ",
+                                        (f"({safe(e['kind'])}, {safe(e['label'])})", "dim"),
+                                        title), highlight=False)
     if article["figures"]:
         console.print("\n[bold]Figures[/]")
         for f in article["figures"]:
-            when = f" [dim]({escape(f['when'])})[/]" if f.get("when") else ""
-            console.print(f"  {escape(f['text'])}: {escape(f['what'] or '?')}{when}",
-                          highlight=False)
+            when = Text.assemble(" ", (f"({safe(f['when'])})", "dim")) if f.get("when") else ""
+            console.print(Text.assemble("  ", safe(f["text"]), ": ", safe(f["what"] or "?"),
+                                        when), highlight=False)
 
 
 def print_entity(console: Console, entity: dict[str, Any]) -> None:
-    console.rule(escape(entity["name"]))
-    console.print(f"[bold]kind:[/] {entity['kind']} ({entity['label']})", highlight=False)
+    console.rule(shown(entity["name"], style="rule.text"))
+    console.print(_field("kind", f"{entity['kind']} ({entity['label']})"), highlight=False)
     if entity["titles"]:
-        console.print(f"[bold]titles:[/] {escape('; '.join(entity['titles']))}", highlight=False)
+        console.print(_field("titles", "; ".join(entity["titles"])), highlight=False)
     if entity["aliases"]:
-        console.print(f"[bold]aliases:[/] {escape('; '.join(entity['aliases']))}",
-                      highlight=False)
-    console.print(f"[bold]articles:[/] {entity['mentions']}", highlight=False)
+        console.print(_field("aliases", "; ".join(entity["aliases"])), highlight=False)
+    console.print(_field("articles", entity["mentions"]), highlight=False)
     for article in entity["articles"]:
-        date = (article["published"] or "")[:10]
-        console.print(f"  {date:10}  {escape(article['title'] or '')}\n"
-                      f"              [dim]{escape(article['url'])}[/]", highlight=False)
+        date = safe((article["published"] or "")[:10])
+        console.print(Text.assemble(f"  {date:10}  ", safe(article["title"] or ""),
+                                    "\n              ", (safe(article["url"]), "dim")),
+                      highlight=False)

@@ -61,15 +61,24 @@ def parse_since(value: str | None, now: datetime | None = None) -> str | None:
 
 # --- search ----------------------------------------------------------------------------------
 
+#: Ranking reads only ids and bm25; snippets are made afterwards for the rows shown, so a
+#: query's cost is its ranking plus ``limit`` snippets, however many articles match.
 _SEARCH_SQL = """
 SELECT a.id, a.url, a.title, COALESCE(a.source, a.site_name) AS source, a.published,
-       snippet(articles_fts, 1, '**', '**', '…', 16) AS snippet,
        bm25(articles_fts, 5.0, 1.0) AS rank
 FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
 WHERE articles_fts MATCH :match AND a.duplicate_of IS NULL
   AND (:since IS NULL OR COALESCE(a.published, a.fetched_at) >= :since)
 ORDER BY rank LIMIT :limit
 """
+
+_SNIPPET_SQL = """
+SELECT snippet(articles_fts, 1, '**', '**', '…', 16) FROM articles_fts
+WHERE articles_fts MATCH :match AND rowid = :id
+"""
+
+#: Words a query may have: a sentence, not a page (each word costs every matching row).
+MAX_QUERY_WORDS = 32
 
 _ENTITY_ARTICLES_SQL = """
 SELECT a.id, a.url, a.title, COALESCE(a.source, a.site_name) AS source, a.published,
@@ -98,16 +107,21 @@ def search(db: Database, query: str, *, limit: int = 20, since: str | None = Non
     words = query_words(query)
     if not words:
         raise UsageError(f"nothing to search for in {query!r}: give at least one word")
+    if len(words) > MAX_QUERY_WORDS:
+        raise UsageError(f"the query has {len(words)} words; search takes at most "
+                         f"{MAX_QUERY_WORDS}")
     params = {"since": parse_since(since), "limit": limit}
     results: dict[int, dict[str, Any]] = {}
+    distinct = list(dict.fromkeys(words))  # "cuba cuba" requires "cuba" once
     # Phrase hits rank above hits that only have all the words somewhere.
-    passes = [(fts_phrase(words), 1.0), (fts_all(words), 0.0)] if len(words) > 1 else \
-        [(fts_all(words), 0.0)]
+    passes = [(fts_phrase(words), 1.0), (fts_all(distinct), 0.0)] if len(words) > 1 else \
+        [(fts_all(distinct), 0.0)]
     for match, bonus in passes:
         for row in db.query(_SEARCH_SQL, {**params, "match": match}):
             if row["id"] not in results:
                 # bm25() is lower-is-better (negative): flip it so a higher score is better.
-                results[row["id"]] = {**row, "score": round(bonus - row["rank"], 4)}
+                results[row["id"]] = {**row, "score": round(bonus - row["rank"], 4),
+                                      "match": match}
         if len(results) >= limit:
             break
     entity_ids = matching_entities(db, words)
@@ -118,6 +132,11 @@ def search(db: Database, query: str, *, limit: int = 20, since: str | None = Non
                 snippet = row["snippet"].replace(row["surface"], f"**{row['surface']}**", 1)
                 results[row["id"]] = {**row, "snippet": snippet, "score": 0.0}
     ranked = sorted(results.values(), key=lambda r: r["score"], reverse=True)[:limit]
+    for row in ranked:
+        if "match" in row:
+            found = db.execute(_SNIPPET_SQL, {"match": row["match"], "id": row["id"]}
+                               ).fetchone()
+            row["snippet"] = found[0] if found else ""
     return [
         {"url": r["url"], "title": r["title"], "source": r["source"], "published": r["published"],
          "snippet": squash(r["snippet"] or ""), "score": r["score"]}

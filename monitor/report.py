@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .output import safe
 from .queries import parse_since
 
 ARTICLE_DATE = "COALESCE(a.published, a.fetched_at)"
@@ -146,13 +147,19 @@ def period(data: dict[str, Any]) -> str:
 
 
 def render_text(data: dict[str, Any], width: int = 100) -> str:
+    """The brief as plain text for a terminal: every value from the database or the user
+    goes through :func:`monitor.output.safe` (no escape sequences, control or bidi
+    characters)."""
     out: list[str] = []
     wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ")
 
     def heading(text: str) -> None:
         out.extend(["", text, "-" * len(text)])
 
-    title = f"monitor — weekly brief, {period(data)} (since {data['since']})"
+    def joined(values: list[Any], sep: str) -> str:
+        return sep.join(safe(v) for v in values)
+
+    title = f"monitor — weekly brief, {safe(period(data))} (since {safe(data['since'])})"
     out.extend([title, "=" * len(title)])
     totals = data["totals"]
     copies = totals["articles"] - totals["stories"]
@@ -163,17 +170,17 @@ def render_text(data: dict[str, Any], width: int = 100) -> str:
 
     heading("Top officials")
     for o in data["officials"]:
-        titles = "; ".join(o["titles"]) or "no title given"
-        side = f" [{', '.join(o['affiliation'])}]" if o["affiliation"] else ""
-        out.append(f"  {o['name']} — {titles}{side} · {_n(o['articles'], 'article')}, "
+        titles = joined(o["titles"], "; ") or "no title given"
+        side = f" [{joined(o['affiliation'], ', ')}]" if o["affiliation"] else ""
+        out.append(f"  {safe(o['name'])} — {titles}{side} · {_n(o['articles'], 'article')}, "
                    f"{_n(o['mentions'], 'mention')}")
     if not data["officials"]:
         out.append("  (none)")
 
     heading(f"New entities ({data['new_entities_total']})")
     for e in data["new_entities"]:
-        titles = f" — {'; '.join(e['titles'])}" if e["titles"] else ""
-        out.append(f"  {e['kind'] or '?':<12} {e['name']}{titles}")
+        titles = f" — {joined(e['titles'], '; ')}" if e["titles"] else ""
+        out.append(f"  {safe(e['kind']) or '?':<12} {safe(e['name'])}{titles}")
     if data["new_entities_total"] > len(data["new_entities"]):
         out.append(f"  … and {data['new_entities_total'] - len(data['new_entities'])} more")
     if not data["new_entities"]:
@@ -181,12 +188,13 @@ def render_text(data: dict[str, Any], width: int = 100) -> str:
 
     heading(f"New figures ({data['figures_total']})")
     for f in data["figures"]:
-        what = f" — {f['what']}" if f["what"] else ""
-        when = f" ({f['when']})" if f["when"] else ""
-        out.append(f"  {f['text']}{what}{when}")
-        out.extend(wrap.wrap(f"“{f['sentence']}”"))
-        out.append(f"    {f['title'] or ''} ({f['source'] or '?'}, {_day(f['published'])})")
-        out.append(f"    {f['url']}")
+        what = f" — {safe(f['what'])}" if f["what"] else ""
+        when = f" ({safe(f['when'])})" if f["when"] else ""
+        out.append(f"  {safe(f['text'])}{what}{when}")
+        out.extend(wrap.wrap(f"“{safe(f['sentence'])}”"))
+        out.append(f"    {safe(f['title'])} ({safe(f['source']) or '?'}, "
+                   f"{safe(_day(f['published']))})")
+        out.append(f"    {safe(f['url'])}")
     if data["figures_total"] > len(data["figures"]):
         out.append(f"  … and {data['figures_total'] - len(data['figures'])} more "
                    "(monitor figures, or the figures table in monitor serve)")
@@ -194,11 +202,12 @@ def render_text(data: dict[str, Any], width: int = 100) -> str:
         out.append("  (none)")
 
     heading("Articles per source")
-    name_width = max([len(s["source"]) for s in data["sources"]] + [6])
-    for s in data["sources"]:
+    sources = [(safe(s["source"]), s) for s in data["sources"]]
+    name_width = max([len(name) for name, _ in sources] + [6])
+    for name, s in sources:
         copies = s["articles"] - s["stories"]
         extra = f"  ({copies} republished)" if copies else ""
-        out.append(f"  {s['source']:<{name_width}}  {s['articles']:>4}{extra}")
+        out.append(f"  {name:<{name_width}}  {s['articles']:>4}{extra}")
     if not data["sources"]:
         out.append("  (none)")
     return "\n".join(out) + "\n"

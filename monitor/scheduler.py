@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from .config import Config
+from .errors import ConfigError, MonitorError
 from .lock import RoundBusy
 from .pipeline import Monitor, Reporter, now_utc
 
@@ -37,6 +38,10 @@ def run_forever(config: Config, db: Database, *, reporter: Reporter,
                 summary = monitor.poll()
             except RoundBusy as exc:  # a cron `poll` is on it: wait for the next round
                 reporter.notice(str(exc))
+            except ConfigError:
+                raise  # nothing a later round could do better: stop with the one-line error
+            except MonitorError as exc:  # a full disk, say: the next round may find room
+                reporter.notice(f"round failed: {exc}")
             else:
                 reporter.summary(summary)
             wait = seconds_until_next(db, config.poll.interval)

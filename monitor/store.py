@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from .errors import MonitorError
-from .migrations import migrate
+from .errors import MonitorError, NotFoundError
+from .migrations import is_monitor_database, migrate, migrations
 from .text import fold
+from .urls import mask_credentials
 
 if TYPE_CHECKING:
     from .nlp import Mention, Tagged
@@ -36,22 +37,78 @@ def utcnow() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def open_db(path: str | Path) -> Database:
-    """Open (creating if needed) and migrate the database; raise MonitorError if unusable."""
+def open_db(path: str | Path, *, create: bool = True) -> Database:
+    """Open and migrate a monitor database; raise MonitorError (one line) if it is unusable.
+
+    The data-safety rule: monitor alters only files that are its own. A new or empty file is
+    made a monitor database (when ``create``); an SQLite file of another application is
+    refused before anything is written to it (no tables, no WAL switch). Missing folders are
+    never created: a typo in ``--db`` is an error, not a new tree. A read-only file that
+    needs no upgrade is opened read-only, for the commands that only read.
+    """
     path = Path(path)
+    if not path.exists() and not create:
+        raise NotFoundError(f"{path}: no database yet (run `monitor poll` or `monitor demo` "
+                            "first)")
+    if not path.parent.is_dir():
+        raise MonitorError(f"{path}: folder {path.parent} does not exist")
+    if path.exists() and not path.is_file():
+        raise MonitorError(f"{path}: not a file")
+    db: Database | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         db = Database(path)
         db.execute("PRAGMA busy_timeout = 30000")
         db.execute("PRAGMA foreign_keys = ON")
-        if db.journal_mode != "wal":
-            db.enable_wal()
-        migrate(db)
+        if is_monitor_database(db) is False:
+            raise MonitorError(f"{path}: not a monitor database (it holds another "
+                               "application's tables); monitor leaves it unchanged — choose "
+                               "another --db")
+        try:
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            migrate(db)
+        except sqlite3.OperationalError as exc:
+            if not _read_only_error(exc) or migrations.pending(db):
+                raise
+            db.close()
+            db = _open_read_only(path)
     except sqlite3.DatabaseError as exc:
+        if db is not None:
+            db.close()
+        if _read_only_error(exc):
+            raise MonitorError(f"{path}: the database or its folder is read-only ({exc})"
+                               ) from None
         raise MonitorError(f"{path}: not a usable monitor database ({exc})") from None
+    except MonitorError:
+        if db is not None:
+            db.close()
+        raise
     except OSError as exc:
         raise MonitorError(f"{path}: cannot open database ({exc.strerror})") from None
     return db
+
+
+def _read_only_error(exc: sqlite3.DatabaseError) -> bool:
+    message = str(exc).lower()
+    return "readonly" in message or "read-only" in message or "unable to open" in message
+
+
+def _open_read_only(path: Path) -> Database:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    db = Database(conn)
+    db.execute("PRAGMA busy_timeout = 30000")
+    db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails now, not mid-command
+    return db
+
+
+def set_meta(db: Database, key: str, value: str) -> None:
+    with db.atomic():
+        db["monitor_meta"].upsert({"key": key, "value": value}, pk="key")
+
+
+def get_meta(db: Database, key: str) -> str | None:
+    row = db.execute("SELECT value FROM monitor_meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
 
 
 def entity_key(label: str, name: str) -> str:
@@ -62,18 +119,47 @@ def entity_key(label: str, name: str) -> str:
 
 
 def sync_feeds(db: Database, feeds: Iterable[Any]) -> list[dict[str, Any]]:
-    """Make sure each configured feed has a row; return the rows in config order."""
+    """Make sure each configured feed has a row; return the rows in config order.
+
+    A row holds the feed's URL with any credentials masked (``https://***@host/feed``): the
+    database is browsed and shared, the password stays in the config file."""
     rows = []
     for feed in feeds:
-        existing = next(db["feeds"].rows_where("url = ?", [feed.url]), None)
+        url = mask_credentials(feed.url)
+        existing = next(db["feeds"].rows_where("url = ?", [url]), None)
         values = {"name": feed.name, "topic_filter": int(feed.topic_filter)}
         if existing is None:
-            db["feeds"].insert({"url": feed.url, "created_at": utcnow(), "error_count": 0,
+            db["feeds"].insert({"url": url, "created_at": utcnow(), "error_count": 0,
                                 **values})
         elif any(existing[k] != v for k, v in values.items()):
             db["feeds"].update(existing["id"], values)
-        rows.append(next(db["feeds"].rows_where("url = ?", [feed.url])))
+        rows.append(next(db["feeds"].rows_where("url = ?", [url])))
     return rows
+
+
+# --- a feed's backlog: items listed beyond the per-round cap ----------------------------------
+
+
+def backlog(db: Database, feed_id: int) -> list[dict[str, Any]]:
+    """Items this feed listed that were not fetched yet, oldest remembered first."""
+    return list(db.query("SELECT url, title, published, guid FROM feed_backlog "
+                         "WHERE feed_id = ? ORDER BY added_at, rowid", [feed_id]))
+
+
+def remember_backlog(db: Database, feed_id: int, items: Iterable[Any]) -> None:
+    with db.atomic():
+        for item in items:
+            db.execute(
+                "INSERT INTO feed_backlog (url, feed_id, title, published, guid, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO NOTHING",
+                [item.url, feed_id, item.title, item.published, item.guid, utcnow()])
+
+
+def forget_backlog(db: Database, urls: Iterable[str]) -> None:
+    urls = list(urls)
+    if urls:
+        with db.atomic():
+            db.conn.executemany("DELETE FROM feed_backlog WHERE url = ?", [(u,) for u in urls])
 
 
 def update_feed(db: Database, feed_id: int, values: dict[str, Any]) -> None:
@@ -102,7 +188,13 @@ class ArticleRecord:
     duplicate_of: int | None = None
     fetched_at: str = field(default_factory=utcnow)
     furniture: set[str] = field(default_factory=set)
+    #: The site whose furniture counts this article's lines feed: only a site the page was
+    #: fetched from (never a site it merely claims, never a saved file).
     site: str | None = None
+    #: The text was cut at ``cleaning.max_chars``.
+    truncated: bool = False
+    #: A canonical URL the page named on another site: recorded, not believed.
+    canonical_claim: str | None = None
 
 
 def article_for_url(db: Database, url: str) -> int | None:
@@ -189,6 +281,8 @@ def save_article(db: Database, record: ArticleRecord, tagged: Tagged | None,
                 "feed_id": record.feed_id,
                 "duplicate_of": record.duplicate_of,
                 "fetched_at": record.fetched_at,
+                "truncated": int(record.truncated),
+                "canonical_claim": record.canonical_claim,
             }
         ).last_pk
         link_urls(db, article_id, [record.url, *record.urls])

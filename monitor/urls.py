@@ -8,6 +8,7 @@ path case, parameter order, percent-encoding — exactly as the publisher wrote 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
@@ -125,3 +126,71 @@ def site_of(url: str) -> str:
         return ""
     host = host.rstrip(".")
     return host.removeprefix("www.")
+
+
+def mask_credentials(url: str) -> str:
+    """``https://user:secret@host/feed`` -> ``https://***@host/feed``: a URL as it may be
+    shown or stored. Credentials stay in the configuration only (see ``store.sync_feeds``).
+    Anything that does not parse is returned unchanged."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
+
+
+_USERINFO_IN_TEXT = re.compile(r"(?<=://)[^\s/@]+@")
+
+
+def mask_credentials_in(text: str) -> str:
+    """Every ``scheme://user:pass@`` inside a message masked (error texts quote URLs)."""
+    return _USERINFO_IN_TEXT.sub("***@", text)
+
+
+def registrable_domain(url: str) -> str:
+    """The domain a publisher registers (``bbc.co.uk`` for ``www.bbc.co.uk``; ``foo.github.io``
+    for a page there, as the Public Suffix List's private section says), from the list that
+    ships with the ``tld`` package (no download). An IP address or a one-label host is its
+    own domain, with its port."""
+    from tld import get_fld
+
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".")
+        port = parts.port
+    except ValueError:
+        return ""
+    domain = get_fld(f"http://{host}/", fail_silently=True) if host else None
+    if domain:
+        return str(domain)
+    return f"{host}:{port}" if port else host
+
+
+#: Google's AMP cache serves a publisher's page from ``<any>.cdn.ampproject.org`` under a path
+#: that names the publisher's host: ``/c/s/www.example.com/...`` (``/v/`` for viewer URLs,
+#: ``/i/`` for images; ``s/`` when the origin is https).
+_AMP_CACHE_PATH = re.compile(r"^/[cvi]/(?:s/)?([^/]+)/")
+
+
+def canonical_is_trusted(claimed: str, fetched: str) -> bool:
+    """Whether a page fetched from ``fetched`` may name ``claimed`` as its canonical URL: both
+    on one registrable domain (``amp.example.com`` -> ``www.example.com``), or ``fetched`` an
+    AMP cache copy whose path names ``claimed``'s site. Anything else is a claim one site
+    makes about another's URL, and believing it would let any page overwrite (or pre-empt)
+    another publisher's article."""
+    own = registrable_domain(fetched)
+    if own and own == registrable_domain(claimed):
+        return True
+    try:
+        parts = urlsplit(fetched)
+    except ValueError:
+        return False
+    if (parts.hostname or "").endswith(".cdn.ampproject.org"):
+        match = _AMP_CACHE_PATH.match(parts.path)
+        if match:
+            return registrable_domain(f"https://{match.group(1)}/") == \
+                registrable_domain(claimed)
+    return False

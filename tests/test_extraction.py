@@ -329,8 +329,13 @@ def test_decode_prefers_bom_then_utf8_then_declared_charset() -> None:
     assert decode_html(declared.encode("cp1252")) == declared
     # Declared latin-1 but really UTF-8: valid UTF-8 wins.
     assert decode_html(declared.encode("utf-8")) == declared
-    # Undeclared and not UTF-8: lossy, never an exception.
-    assert decode_html(text.encode("cp1252")) == "<p>Fern\ufffdndez de Coss\ufffdo</p>"
+    # Undeclared and not UTF-8: detected (cp1252 on a tie, the HTML standard's fallback),
+    # never U+FFFD where a legacy encoding fits, never an exception.
+    assert decode_html(text.encode("cp1252")) == text
+    assert decode_html("<p>España y México</p>".encode("cp1252")) == "<p>España y México</p>"
+    russian = "<p>Министр иностранных дел Кубы заявил, что переговоры продолжатся.</p>"
+    assert decode_html(russian.encode("cp1251")) == russian
+    assert isinstance(decode_html(bytes(range(256)) * 4), str)
 
 
 @pytest.mark.parametrize(

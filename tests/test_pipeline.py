@@ -258,15 +258,17 @@ STORIES = [
 FURNITURE = "The Straits Herald is an independent newsroom covering the Caribbean."
 
 
-def test_lines_repeated_across_a_site_are_learned_and_removed(tmp_path, write_config, tagger):
-    cfg = load_config(write_config(), env={})
+def test_lines_repeated_across_a_site_are_learned_and_removed(httpserver, write_config,
+                                                              tagger):
+    cfg = load_config(write_config(extra="  robots: false\n"), env={})
     db = open_db(cfg.database_path)
     monitor = Monitor(cfg, db, tagger=tagger)
     for number, story in enumerate(STORIES):
-        page = tmp_path / f"story{number}.html"
-        page.write_text(article_page(f"Story {number}", [*story, FURNITURE],
-                                     canonical=f"https://straitsherald.example/s/{number}"))
-        monitor.ingest([str(page)])
+        url = httpserver.url_for(f"/s/{number}")
+        httpserver.expect_request(f"/s/{number}").respond_with_data(
+            article_page(f"Story {number}", [*story, FURNITURE], canonical=url),
+            content_type="text/html")
+        monitor.ingest([url])
     texts = [row["text"] for row in db.query("SELECT text FROM articles ORDER BY id")]
     assert len(texts) == 4
     assert all(FURNITURE in text for text in texts[:3])  # not yet known as furniture

@@ -245,11 +245,20 @@ def test_old_database_upgraded_in_place_losing_nothing(tmp_path):
     old = Database(path)
     migrations.apply(old, stop_before="m002_feed_schedule")
     old["feeds"].insert({"url": "https://a.example/feed", "error_count": 2})
-    store.save_article(old, record("https://a.example/1"), None, None)
+    old["feeds"].insert({"url": "https://reader:s3cret@b.example/feed", "error_count": 0})
+    article = record("https://a.example/1")
+    article_id = old["articles"].insert({"url": article.url, "title": article.title,
+                                         "text": article.text, "fetched_at": "2022-04-19"}
+                                        ).last_pk
+    old["article_urls"].insert({"url": article.url, "article_id": article_id})
     old.close()
     db = store.open_db(path)
     assert [m.name for m in migrations.applied(db)] == [m.name for m in migrations._migrations]
     feed = next(iter(db["feeds"].rows))
     assert (feed["error_count"], feed["state"], feed["failure_score"]) == (2, "active", 0.0)
+    # m003: the password leaves the database; the rest of the URL stays.
+    assert [r["url"] for r in db["feeds"].rows] == ["https://a.example/feed",
+                                                   "https://***@b.example/feed"]
     assert [r["url"] for r in queries.search(db, "cossio")] == ["https://a.example/1"]
+    assert db["articles"].get(article_id)["truncated"] == 0
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
