@@ -85,10 +85,11 @@ def _config(config: Path | None, db: Path | None, *, required: bool = True) -> C
 
 
 @contextmanager
-def _database(cfg: Config, *, create: bool = True) -> Iterator[Any]:
+def _database(cfg: Config, *, create: bool = True, write: bool | None = None
+              ) -> Iterator[Any]:
     from .store import open_db
 
-    db = open_db(cfg.database_path, create=create)
+    db = open_db(cfg.database_path, create=create, write=write)
     try:
         yield db
     finally:
@@ -258,7 +259,7 @@ def retag(config: ConfigOpt = None, db: DbOpt = None) -> None:
     from .pipeline import Monitor
 
     cfg = _config(config, db, required=False)
-    with _database(cfg, create=False) as database, _stop_on_signals() as stop:
+    with _database(cfg, create=False, write=True) as database, _stop_on_signals() as stop:
         monitor = Monitor(cfg, database, reporter=_reporter(False), stop=stop)
         count = monitor.retag()
     stderr.print(f"re-tagged {count} articles with {monitor.tagger.name}")

@@ -37,15 +37,17 @@ def utcnow() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def open_db(path: str | Path, *, create: bool = True) -> Database:
+def open_db(path: str | Path, *, create: bool = True, write: bool | None = None) -> Database:
     """Open and migrate a monitor database; raise MonitorError (one line) if it is unusable.
 
     The data-safety rule: monitor alters only files that are its own. A new or empty file is
     made a monitor database (when ``create``); an SQLite file of another application is
     refused before anything is written to it (no tables, no WAL switch). Missing folders are
     never created: a typo in ``--db`` is an error, not a new tree. A read-only file that
-    needs no upgrade is opened read-only, for the commands that only read.
+    needs no upgrade is opened read-only for the commands that only read (``write`` false;
+    by default a command that may create the file also writes to it).
     """
+    write = create if write is None else write
     path = Path(path)
     if not path.exists() and not create:
         raise NotFoundError(f"{path}: no database yet (run `monitor poll` or `monitor demo` "
@@ -56,22 +58,36 @@ def open_db(path: str | Path, *, create: bool = True) -> Database:
         raise MonitorError(f"{path}: not a file")
     db: Database | None = None
     try:
-        db = Database(path)
-        db.execute("PRAGMA busy_timeout = 30000")
-        db.execute("PRAGMA foreign_keys = ON")
-        if is_monitor_database(db) is False:
+        try:
+            db = Database(path)
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA foreign_keys = ON")
+            kind = is_monitor_database(db)
+            writable = True
+        except sqlite3.OperationalError as exc:
+            if not _read_only_error(exc) or not path.exists():
+                raise
+            if db is not None:
+                db.close()
+            db = _open_read_only(path)
+            kind, writable = is_monitor_database(db), False
+        if kind is False:
             raise MonitorError(f"{path}: not a monitor database (it holds another "
                                "application's tables); monitor leaves it unchanged — choose "
                                "another --db")
-        try:
-            if db.journal_mode != "wal":
-                db.enable_wal()
-            migrate(db)
-        except sqlite3.OperationalError as exc:
-            if not _read_only_error(exc) or migrations.pending(db):
-                raise
-            db.close()
-            db = _open_read_only(path)
+        if writable:
+            try:
+                if db.journal_mode != "wal":
+                    db.enable_wal()
+                migrate(db)
+            except sqlite3.OperationalError as exc:
+                if not _read_only_error(exc) or migrations.pending(db):
+                    raise
+                db.close()
+                db = _open_read_only(path)
+        elif migrations.pending(db):
+            raise MonitorError(f"{path}: the database is read-only and needs an upgrade by "
+                               "this version of monitor; make it writable once")
     except sqlite3.DatabaseError as exc:
         if db is not None:
             db.close()
@@ -85,7 +101,12 @@ def open_db(path: str | Path, *, create: bool = True) -> Database:
         raise
     except OSError as exc:
         raise MonitorError(f"{path}: cannot open database ({exc.strerror})") from None
+    if write and getattr(db, "_monitor_read_only", False):
+        db.close()
+        raise MonitorError(f"{path}: the database or its folder is read-only; this command "
+                           "writes to it")
     return db
+
 
 
 def _read_only_error(exc: sqlite3.DatabaseError) -> bool:
@@ -94,10 +115,21 @@ def _read_only_error(exc: sqlite3.DatabaseError) -> bool:
 
 
 def _open_read_only(path: Path) -> Database:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    """A read-only connection. A WAL database needs its ``-shm`` file even to read; in a
+    read-only folder where that cannot be made, a fully checkpointed file (no ``-wal`` beside
+    it) is read as immutable, which SQLite allows because no one can be writing it."""
+    uri = path.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails now, not later
+    except sqlite3.OperationalError:
+        if Path(f"{path}-wal").exists():
+            raise
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     db = Database(conn)
     db.execute("PRAGMA busy_timeout = 30000")
-    db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails now, not mid-command
+    db._monitor_read_only = True  # type: ignore[attr-defined]
     return db
 
 

@@ -426,3 +426,45 @@ def test_feed_credentials_stay_in_the_config(httpserver, write_config, tagger):
     assert "s3cret" not in result.output and "***@" in result.output
     dump = "\n".join(db.conn.iterdump())
     assert "s3cret" not in dump
+
+
+# --- read-only databases ------------------------------------------------------------------
+
+
+@pytest.fixture
+def immutable(tmp_path):
+    """Make paths immutable with chattr +i — read-only even for root, which tests run as
+    (chmod does not stop root). Skips where the filesystem or the sandbox does not allow it."""
+    import shutil
+    import subprocess
+
+    done: list[Path] = []
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not installed")
+
+    def make(*paths: Path) -> None:
+        for path in paths:
+            if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+                pytest.skip("this filesystem does not support chattr +i")
+            done.append(path)
+
+    yield make
+    for path in reversed(done):
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+def test_a_read_only_database_is_searchable_and_writes_are_one_line_errors(real_database,
+                                                                            immutable):
+    # A checkpointed WAL database in a read-only folder: no -shm can be made beside it.
+    folder = real_database.parent
+    for extra in folder.glob("*.db-*"):
+        extra.unlink()
+    immutable(real_database, folder)
+    result = runner.invoke(app, ["search", "cossio", "--json", "--db", str(real_database)])
+    assert result.exit_code == 0, result.output
+    assert "https://news.example/cuba/1" in result.output
+    for args in (["retag"], ["ingest", str(real_database)], ["poll"]):
+        result = runner.invoke(app, [*args, "--db", str(real_database),
+                                     "--config", str(folder / "config.yaml")])
+        assert result.exit_code == 1, (args, result.output)
+        assert "read-only" in result.output and len(result.output.strip().splitlines()) == 1
