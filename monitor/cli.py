@@ -33,8 +33,10 @@ app = typer.Typer(
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Config file "
                       "(default: $MONITOR_CONFIG, else ./config.yaml).", show_default=False)]
+# readable=False: whether the file can be opened is open_db's to say, in one line.
 DbOpt = Annotated[Path | None, typer.Option("--db", help="SQLite database (overrides "
-                  "`database` in the config and $MONITOR_DB).", show_default=False)]
+                  "`database` in the config and $MONITOR_DB).", show_default=False,
+                  readable=False)]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV.")]
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, help="At most N records.")]

@@ -142,7 +142,9 @@ def mask_credentials(url: str) -> str:
     return urlunsplit((parts.scheme, f"***@{host}", parts.path, parts.query, parts.fragment))
 
 
-_USERINFO_IN_TEXT = re.compile(r"(?<=://)[^\s/@]+@")
+#: ``scheme://`` then the user info: everything up to the authority's last ``@`` (a password
+#: may itself hold ``@``), never past the end of the authority.
+_USERINFO_IN_TEXT = re.compile(r"(?<=://)[^\s/?#]*@")
 
 
 def mask_credentials_in(text: str) -> str:

@@ -8,7 +8,9 @@ import asyncio
 import os
 import re
 import select
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import urllib.parse
@@ -18,7 +20,7 @@ import pytest
 from datasette.app import Datasette
 from markupsafe import escape
 
-from monitor import store
+from monitor import serve, store
 from monitor.serve import datasette_app, metadata, quiet_datasette_errors
 from monitor.web.canned import QUERIES
 from monitor.web.schema import TABLES
@@ -380,3 +382,326 @@ def test_dashboard_and_charts_on_a_database_with_no_tags_yet(db_path):
     assert "No feed polled yet" in page.text
     assert trends.status_code == 200 and chart.status_code == 200
     assert query.status_code == 200
+
+
+# --- nothing lost, nothing forged: clean refusals, read-only files, masked credentials --------
+
+ACCESS_LOG = re.compile(r'^INFO: +127\.0\.0\.1:\d+ - "(GET|POST|HEAD|PUT|DELETE) ')
+
+
+def start_serve(db_path, *args: str, prefix: tuple[str, ...] = ()):
+    """`monitor serve` on a free port, up (its stderr read until Uvicorn runs); the process,
+    its port and the stderr lines read so far."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [*prefix, sys.executable, "-m", "monitor", "serve", "--db", str(db_path), "--port",
+         str(port), *args], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=db_path.parent)
+    assert proc.stderr is not None
+    lines = []
+    for _ in range(100):  # bounded: reads lines until Uvicorn says it is up, or the end
+        line = proc.stderr.readline()
+        lines.append(line)
+        if "running on" in line.lower() or not line:
+            break
+    if f"127.0.0.1:{port}" not in lines[-1]:
+        log = stop_serve(proc)
+        pytest.fail("monitor serve did not start:\n" + ("".join(lines) + log)[-3000:])
+    return proc, port, lines
+
+
+def stop_serve(proc) -> str:
+    """Stop the server; what it logged after starting (stdout: Uvicorn's access log, then
+    stderr)."""
+    proc.terminate()
+    out, err = proc.communicate(timeout=20)
+    return out + err
+
+
+def test_refusals_are_clean_4xx_with_one_log_line_and_no_traceback(served):
+    proc, port, _ = start_serve(served)
+    base = f"http://127.0.0.1:{port}"
+    chart_sql = metadata("monitor")["plugins"]["datasette-dashboards"]["trends"]["charts"][
+        "articles-per-source"]["query"].replace("[[", "").replace("]]", "")
+    requests = [
+        ("POST", "/monitor/who_spoke", 405),
+        ("POST", "/monitor/feed_health?_json=1", 405),
+        ("POST", "/monitor/articles", 405),
+        ("POST", "/", 405),
+        ("GET", "/monitor/who_spoke?side=Cuba&topic=migration&since=garbage", 400),
+        ("GET", "/monitor/who_spoke.json?side=&topic=&since=garbage", 400),
+        ("GET", "/monitor/new_entities.csv?since=last+tuesday&kind=", 400),
+        ("GET", "/monitor/articles_per_source_per_week?since=2022-13-45", 400),
+        ("GET", "/-/dashboards/trends?since=garbage", 400),
+        ("GET", "/-/dashboards/trends/articles-per-source?since=garbage", 400),
+        ("GET", "/monitor.json?" + urllib.parse.urlencode(
+            {"sql": chart_sql, "since": "garbage", "_shape": "objects"}), 400),
+        ("GET", "/monitor.json?sql=select+monitor_since('garbage')+as+s", 400),
+    ]
+    try:
+        for method, path, status in requests:
+            response = httpx.request(method, base + path, timeout=20)
+            assert response.status_code == status, (method, path, response.text[:500])
+            if path.startswith("/monitor.json?sql=select"):
+                continue  # a user's own SQL: SQLite's own message
+            if status == 400:
+                assert "garbage" in response.text or "2022-13-45" in response.text or \
+                    "last tuesday" in response.text, path
+                assert "this week" in response.text, path  # says what it accepts
+            else:
+                assert "GET" in response.headers.get("allow", ""), path
+    finally:
+        log = stop_serve(proc)
+    assert "Traceback" not in log and "Exception ignored" not in log, log[-3000:]
+    lifecycle = ("Shutting down", "Waiting for application shutdown",
+                 "Application shutdown complete", "Finished server process")
+    logged = [line for line in log.splitlines()
+              if line.strip() and not any(word in line for word in lifecycle)]
+    # one access-log line a request, and at most one more line (SQLite's error) for the SQL
+    assert len(logged) <= len(requests) + 1, "\n".join(logged)
+    assert len([line for line in logged if ACCESS_LOG.match(line)]) == len(requests)
+
+
+def test_a_bad_since_says_what_since_takes_and_a_good_one_still_works(served):
+    html, as_json, chart, good, ages = fetch(
+        served, "/monitor/who_spoke?side=&topic=&since=garbage",
+        "/monitor/new_entities.json?since=garbage&kind=",
+        "/-/dashboards/trends/entity-mentions?since=garbage",
+        "/monitor/who_spoke.json?side=Cuba&topic=migration&since=2022-01-01&_shape=array",
+        "/-/dashboards/trends?since=1000w&entity=" + urllib.parse.quote(COSSIO))
+    assert html.status_code == 400 and "garbage" in html.text and "this month" in html.text
+    assert 'href="/monitor/who_spoke?side=&amp;topic=&amp;since="' in html.text  # ask again
+    assert as_json.status_code == 400
+    assert "garbage" in as_json.json()["error"] and as_json.json()["ok"] is False
+    assert chart.status_code == 400
+    assert good.status_code == 200 and COSSIO in {r["official"] for r in good.json()}
+    assert ages.status_code == 200
+
+
+def test_the_charts_take_the_same_since_as_the_queries(served):
+    charts = metadata("monitor")["plugins"]["datasette-dashboards"]["trends"]["charts"]
+    sql = charts["articles-per-source"]["query"].replace("[[", "").replace("]]", "")
+    ages = rows(served, "/monitor?sql=" + urllib.parse.quote(sql) + "&since=1000w")
+    all_time = rows(served, "/monitor?sql=" + urllib.parse.quote(sql) + "&since=all")
+    dated = rows(served, "/monitor?sql=" + urllib.parse.quote(sql) + "&since=2022-01-01")
+    assert ages and ages == all_time  # an age, and "all", as in the canned queries
+    assert {r["week"] for r in dated} == {"2022-04-18"}
+
+
+def feed_with_credentials(db_path, *, status: str = "error") -> None:
+    """A feeds row as an older monitor stored it: the password in the URL."""
+    db = store.open_db(db_path)
+    db["feeds"].insert({"url": "https://reader:s3cret@feeds.example/private.xml",
+                        "name": None, "last_status": status, "error_count": 2, "state":
+                        "active", "last_error": "HTTP 401 from https://reader:s3cret@"
+                        "feeds.example/private.xml", "created_at": "2024-01-01T00:00:00"})
+    db.close()
+
+
+def test_the_ui_masks_credentials_in_feed_urls(db_path):
+    feed_with_credentials(db_path)
+    pages = fetch(db_path, "/monitor/feeds", "/monitor/feeds/1", "/monitor/feed_health", "/",
+                  "/monitor?sql=" + urllib.parse.quote("select url, last_error from feeds"))
+    for page in pages:
+        assert page.status_code == 200, page.text[:500]
+        assert "s3cret" not in page.text and "reader:" not in page.text, page.url
+        assert "https://***@feeds.example/private.xml" in page.text, page.url
+
+
+def wal_with_unsaved_changes(tmp_path):
+    """A WAL database whose newest article is only in its -wal file (no -shm): what a folder
+    copied while monitor was writing holds. The original is closed afterwards."""
+    live = tmp_path / "live"
+    live.mkdir()
+    db = store.open_db(live / "monitor.db")
+    store.save_article(db, store.ArticleRecord(url="https://a.example/first", title="First",
+                       source="Test", text="Cuba and the United States met."), None, None)
+    db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.save_article(db, store.ArticleRecord(url="https://a.example/late", title="Late",
+                       source="Test", text="Havana answered."), None, None)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    shutil.copyfile(live / "monitor.db", copy / "monitor.db")
+    shutil.copyfile(live / "monitor.db-wal", copy / "monitor.db-wal")
+    db.close()
+    path = copy / "monitor.db"
+    assert (copy / "monitor.db-wal").stat().st_size > 0
+    # the main file alone does not have the late article: reading it alone would lose it
+    conn = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)
+    assert [r[0] for r in conn.execute("SELECT title FROM articles")] == ["First"]
+    conn.close()
+    return path
+
+
+def not_writable(monkeypatch, *paths):
+    """os.access says ``paths`` (and what is in them) cannot be written: what serve's choice
+    is made on (the tests run as root, for whom chmod changes nothing). SQLite itself is not
+    fooled: the tests using this prove that the choice serves the data, not that SQLite would
+    have failed; the end-to-end tests further down prove that."""
+    real = os.access
+
+    def access(path, mode, *args, **kwargs):
+        where = os.path.abspath(path)
+        if mode & os.W_OK and any(where == str(p) or where.startswith(f"{p}{os.sep}")
+                                  for p in paths):
+            return False
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+
+
+def served_titles(db_path, source) -> list[str]:
+    ds = datasette_app(db_path, source=source)
+
+    async def run():
+        return await ds.client.get(f"/{source.path.stem}/articles.json?_shape=array&_sort=id")
+
+    response = asyncio.run(run())
+    assert response.status_code == 200, response.text[:500]
+    return [row["title"] for row in response.json()]
+
+
+def test_a_wal_database_in_a_read_only_folder_is_served_as_a_snapshot(db_path, tmp_path,
+                                                                       monkeypatch):
+    not_writable(monkeypatch, db_path.parent)
+    source = serve.prepare_source(db_path, tmp_path / "work")
+    assert source.immutable and source.path == db_path and "read-only" in source.note
+    assert served_titles(db_path, source) == ["Talks"]
+
+
+def test_a_read_only_wal_file_is_served_as_a_snapshot_leaving_no_files(db_path, tmp_path,
+                                                                        monkeypatch):
+    not_writable(monkeypatch, db_path)
+    source = serve.prepare_source(db_path, tmp_path / "work")
+    assert source.immutable and source.path == db_path
+    assert served_titles(db_path, source) == ["Talks"]
+    assert [p.name for p in db_path.parent.glob("monitor.db*")] == ["monitor.db"]
+
+
+def test_unsaved_changes_in_a_read_only_folder_are_served_not_lost(tmp_path, monkeypatch):
+    path = wal_with_unsaved_changes(tmp_path)
+    not_writable(monkeypatch, path.parent)
+    work = tmp_path / "work"
+    work.mkdir()
+    source = serve.prepare_source(path, work)
+    assert source.path.parent == work and source.path.name == path.name and source.note
+    assert served_titles(path, source) == ["First", "Late"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["monitor.db", "monitor.db-wal"]
+
+
+def test_a_path_datasette_would_misread_is_served_not_another_file(tmp_path):
+    folder = tmp_path / "news#1?"
+    folder.mkdir()
+    path = folder / "monitor%41.db"
+    db = store.open_db(path)
+    store.save_article(db, store.ArticleRecord(url="https://a.example/talks", title="Talks",
+                       source="Test", text="Cuba and the United States met."), None, None)
+    db.close()
+    source = serve.prepare_source(path, tmp_path / "work")
+    assert served_titles(path, source) == ["Talks"]
+    # Datasette opened the file, not tmp_path/"news" (which it used to create, empty)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news#1?", "work"]
+
+
+def test_a_writable_folder_is_served_in_place_read_only(db_path, tmp_path):
+    source = serve.prepare_source(db_path, tmp_path)
+    assert source.path == db_path and not source.immutable and source.note is None
+    assert source.uri.endswith("?mode=ro")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty"),
+    (b"<html>not a database</html>" * 10, "not an SQLite database"),
+    ("sqlite-other-app", "not a monitor database"),
+    ("unreadable", "cannot read"),
+])
+def test_what_cannot_be_served_is_one_line(tmp_path, monkeypatch, content, message):
+    path = tmp_path / "monitor.db"
+    if content == "sqlite-other-app":
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        conn.close()
+    elif content == "unreadable":
+        db = store.open_db(path)
+        db.close()
+        real = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: False
+                            if os.path.abspath(p) == str(path) and mode & os.R_OK
+                            else real(p, mode, *a, **k))
+    else:
+        path.write_bytes(content)
+    with pytest.raises(serve.ServeError) as error:
+        serve.prepare_source(path, tmp_path)
+    assert message in str(error.value) and str(path) in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_monitor_serve_on_a_file_that_is_not_a_database_prints_one_line(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 20, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "serve", "--db", str(path), "--port",
+         str(free_port())], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {path}: not an SQLite database"], result.stderr[-3000:]
+
+
+def drop_root_powers() -> tuple[str, ...]:
+    """A command prefix under which file permissions bind, as they do for any user: none
+    when not root; as root, setpriv without the capabilities that override them. Skips the
+    test when neither is possible here."""
+    if os.geteuid() != 0:
+        return ()
+    prefix = ("setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner")
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: chmod cannot make a folder read-only")
+    probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=30)
+    if probe.returncode != 0:
+        pytest.skip("cannot drop root's file capabilities here")
+    return prefix
+
+
+@pytest.mark.parametrize("unsaved, folder_mode", [(False, 0o555), (True, 0o555),
+                                                  (False, 0o755)],
+                         ids=["read-only-folder", "read-only-folder-unsaved-wal",
+                              "read-only-file"])
+def test_monitor_serve_works_on_a_read_only_file_in_a_read_only_folder(tmp_path, db_path,
+                                                                      unsaved, folder_mode):
+    prefix = drop_root_powers()
+    path = wal_with_unsaved_changes(tmp_path) if unsaved else db_path
+    expected = ["First", "Late"] if unsaved else ["Talks"]
+    folder = path.parent
+    # really read-only, for the server: checked under the same prefix
+    for file in folder.iterdir():
+        file.chmod(0o444)
+    folder.chmod(folder_mode)
+    try:
+        denied = subprocess.run([*prefix, "sh", "-c", f"echo >> '{path}'"],
+                                capture_output=True, timeout=30)
+        assert denied.returncode != 0, "the file is still writable: the test proves nothing"
+        if folder_mode == 0o555:
+            denied = subprocess.run([*prefix, "touch", str(folder / "x")],
+                                    capture_output=True, timeout=30)
+            assert denied.returncode != 0, "the folder is still writable"
+        proc, port, lines = start_serve(path, prefix=prefix)
+        try:
+            page = httpx.get(f"http://127.0.0.1:{port}/monitor/articles.json?_shape=array"
+                             "&_sort=id", timeout=20)
+            landing = httpx.get(f"http://127.0.0.1:{port}/", timeout=20)
+        finally:
+            log = stop_serve(proc)
+        assert page.status_code == 200, page.text[:500]
+        assert [row["title"] for row in page.json()] == expected
+        assert landing.status_code == 200
+        assert any(line.startswith("note: ") and "read-only" in line for line in lines)
+        assert "Traceback" not in "".join(lines) + log
+        # nothing left behind: SQLite's read-only -shm next to a read-only file would stop
+        # every writer once the file is writable again
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            ["monitor.db", "monitor.db-wal"] if unsaved else ["monitor.db"])
+    finally:
+        folder.chmod(0o755)
+        for file in folder.iterdir():
+            file.chmod(0o644)

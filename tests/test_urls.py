@@ -163,3 +163,12 @@ def test_fetchable_length_limit_is_inclusive() -> None:
 )
 def test_site_of(url: str, site: str) -> None:
     assert site_of(url) == site
+
+
+def test_credentials_are_masked_in_messages_up_to_the_last_at_of_the_authority():
+    from monitor.urls import mask_credentials, mask_credentials_in
+
+    message = "redirect loop at https://user:p@ss@host.example/feed?next=a@b and http://x.org/@me"
+    assert mask_credentials_in(message) == (
+        "redirect loop at https://***@host.example/feed?next=a@b and http://x.org/@me")
+    assert mask_credentials("https://user:p@ss@host.example/f") == "https://***@host.example/f"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import urllib.parse
 from datetime import UTC, datetime
 from importlib.util import find_spec
@@ -19,16 +20,23 @@ from typing import Any
 from datasette import hookimpl
 from datasette.facets import Facet
 from datasette.filters import FilterArguments
-from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
-from datasette.utils.asgi import Forbidden, Response
+from datasette.utils import (
+    escape_sqlite,
+    path_with_added_args,
+    path_with_removed_args,
+    tilde_decode,
+)
+from datasette.utils.asgi import Forbidden, Request, Response
 from markupsafe import Markup
 
+from ..errors import UsageError
 from ..queries import fts_all, query_words
 from ..report import resolve_since
 from ..text import fold
 from . import landing
 from .canned import QUERIES
 from .charts import DASHBOARD, charts
+from .landing import mask_userinfo
 
 PLUGIN = "monitor.web"
 
@@ -91,12 +99,50 @@ def sql_side(text: str | None, side: str | None) -> int:
     return sql_has_words(text, side)
 
 
+SINCE_TAKES = ("use a date (2024-03-01), a month (2024-03), an age (7d, 4w), today, this "
+               "week, this month, or leave it empty for all time")
+
+
+class BadSince(ValueError):
+    """A ``since`` that :func:`monitor.report.resolve_since` refuses, raised inside SQL."""
+
+
+def since_error(value: str | None) -> str | None:
+    """Why ``value`` is not a ``since`` the queries and charts take, or None when it is."""
+    try:
+        resolve_since(value)
+    except UsageError:
+        return f"since \u201c{value}\u201d is not a date or an age: {SINCE_TAKES}"
+    return None
+
+
 def sql_since(value: str | None) -> str | None:
-    return resolve_since(value)
+    try:
+        return resolve_since(value)
+    except UsageError as exc:
+        raise BadSince(str(exc)) from None
+
+
+def _quiet_bad_since() -> None:
+    """Datasette has SQLite print a traceback for every exception raised in an SQL function;
+    a bad ``since`` is the user's typo, not a bug: the query fails (HTTP 400) and Datasette
+    logs one line, and its traceback is not printed. Every other exception still is."""
+    previous = sys.unraisablehook
+    if getattr(previous, "monitor_quiet", False):
+        return
+
+    def hook(unraisable, _previous=previous):
+        if isinstance(unraisable.exc_value, BadSince):
+            return
+        _previous(unraisable)
+
+    hook.monitor_quiet = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
 
 
 @hookimpl
 def prepare_connection(conn):
+    _quiet_bad_since()
     conn.create_function("monitor_fts", 1, sql_fts, deterministic=True)
     conn.create_function("monitor_has_words", 2, sql_has_words, deterministic=True)
     conn.create_function("monitor_side", 2, sql_side, deterministic=True)
@@ -208,6 +254,17 @@ def _entity_links(datasette, database: str, name: str) -> Markup:
 def render_cell(row, value, column, table, database, datasette):
     if value is None or isinstance(value, bytes):
         return None
+    masked = False
+    if isinstance(value, str) and "@" in value and "://" in value:
+        shown = mask_userinfo(value)  # a password in a feed URL is never shown
+        masked, value = shown != value, shown
+    cell = _render_cell(row, value, column, table, database, datasette)
+    if cell is None and masked:
+        return Markup("{}").format(value)
+    return cell
+
+
+def _render_cell(row, value, column, table, database, datasette):
     if table == "articles" and column == "text":
         paragraphs = [p for p in str(value).split("\n") if p.strip()]
         return Markup('<div class="monitor-text">{}</div>').format(
@@ -283,3 +340,89 @@ async def dashboard_page(request, datasette):
 @hookimpl
 def register_routes():
     return [(r"^/$", dashboard_page)]
+
+
+# --- read-only and since, before Datasette sees the request ---------------------------------
+
+#: The only methods monitor serve answers: nothing it serves can be changed.
+READ_METHODS = frozenset({"GET", "HEAD"})
+#: A table or canned query page: /<database>/<name>[.<format>].
+QUERY_PATH = re.compile(r"^/(?P<database>[^/]+)/(?P<name>[^/]+?)(?:\.(?P<format>\w+))?$")
+
+
+def _takes_since(path: str, args) -> bool:
+    """Whether the page at ``path`` reads its ``since`` with monitor's rules: a canned query
+    with a since, a chart page, or SQL passing :since to monitor_since()."""
+    if path == "/-/dashboards" or path.startswith("/-/dashboards/"):
+        return True
+    match = QUERY_PATH.match(path)
+    if match and not match["database"].startswith("-"):
+        query = QUERIES.get(tilde_decode(match["name"]))
+        if query and "since" in query["params"]:
+            return True
+    return "monitor_since(:since)" in re.sub(r"\s+", "", args.get("sql") or "")
+
+
+def refusal(path: str, method: str, args) -> tuple[int, str, str] | None:
+    """(status, title, message) when monitor serve answers a request with an error before
+    Datasette sees it: 405 for any method but GET and HEAD (Datasette 0.65 answers a POST to a
+    read-only canned query with a crash), 400 for a ``since`` the page cannot read (an SQL
+    function would fail with "user-defined function raised exception")."""
+    if method.upper() not in READ_METHODS:
+        return 405, "Method not allowed", ("monitor serve is read-only: it answers GET and HEAD "
+                                           "requests only.")
+    values = args.getlist("since")
+    if values and _takes_since(path, args):
+        for value in values:
+            if message := since_error(value):
+                return 400, "Invalid since", message
+    return None
+
+
+async def _error_response(datasette, request: Request, status: int, title: str,
+                          message: str) -> Response:
+    """An error in Datasette's own shape: JSON for .json, text for other formats, else its
+    error page."""
+    headers = {"Allow": ", ".join(sorted(READ_METHODS))} if status == 405 else {}
+    path = request.path
+    if path.endswith(".json"):
+        return Response.json({"ok": False, "error": message, "status": status,
+                              "title": title}, status=status, headers=headers)
+    match = QUERY_PATH.match(path)
+    if match and match["format"]:
+        return Response.text(f"{title}: {message}\n", status=status, headers=headers)
+    error: Markup | str = message
+    if status == 400 and "since" in request.args:  # one click back to the form, since emptied
+        again = request.path + "?" + urllib.parse.urlencode(
+            [(k, "" if k == "since" else v) for k in request.args
+             for v in request.args.getlist(k)])
+        error = Markup('{} <a href="{}">Ask again without it.</a>').format(message, again)
+    await datasette.invoke_startup()
+    # outside Datasette's CSRF middleware, which gives every request its token: no form here
+    request = Request({**request.scope, "csrftoken": lambda: ""}, request.receive)
+    page = await datasette.render_template(
+        [f"{status}.html", "error.html"],
+        {"ok": False, "error": error, "status": status, "title": title}, request=request)
+    return Response.html(page, status=status, headers=headers)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def monitor_guard(scope, receive, send):
+            if scope.get("type") == "http":
+                request = Request(scope, receive)
+                path = scope.get("path") or "/"
+                base = datasette.setting("base_url") or "/"
+                if base != "/" and path.startswith(base):
+                    path = "/" + path[len(base):]
+                refused = refusal(path, scope.get("method") or "GET", request.args)
+                if refused is not None:
+                    response = await _error_response(datasette, request, *refused)
+                    await response.asgi_send(send)
+                    return
+            await app(scope, receive, send)
+
+        return monitor_guard
+
+    return wrap

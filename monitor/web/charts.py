@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .canned import ARTICLE_DATE, ARTICLE_WEEK
+from .canned import ARTICLE_DATE, ARTICLE_WEEK, SINCE
 
 DASHBOARD = "trends"
 
@@ -19,7 +19,9 @@ DASHBOARD = "trends"
 EMBED = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",  # an id, not fetched
          "usermeta": {"embedOptions": {"renderer": "svg", "actions": False}}}
 
-_SINCE = f"[[ AND {ARTICLE_DATE} >= :since ]]"
+#: The start date, read as the canned queries read it (2024-03-01, 2024-03, 7d, this month…);
+#: kept only when given.
+_SINCE = f"[[ AND {SINCE} ]]"
 
 
 def charts(database: str) -> dict[str, dict[str, Any]]:

@@ -4,12 +4,22 @@ feeds. Plain SQL over one read-only connection; the template only lays them out.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 WINDOW_DAYS = 7
 ARTICLE_DATE = "COALESCE(a.published, a.fetched_at)"
+#: The user info of a URL (``https://user:password@host/``), wherever the URL is in a text: up
+#: to the last ``@`` before the host's end.
+USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#]*@")
+
+
+def mask_userinfo(text: str) -> str:
+    """``https://user:secret@host/feed`` -> ``https://***@host/feed``, in any text: the form
+    :func:`monitor.urls.mask_credentials` stores, for rows stored before it did."""
+    return USERINFO.sub(r"\1***@", text)
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
@@ -79,6 +89,10 @@ def summary(conn: sqlite3.Connection, now: datetime | None = None) -> dict[str, 
                last_error, last_ok_at, next_poll_at
         FROM feeds WHERE last_status = 'error' OR state != 'active' OR error_count > 0
         ORDER BY error_count DESC, name""")
+    for row in failing:
+        for key in ("name", "url", "last_error"):
+            if isinstance(row[key], str):
+                row[key] = mask_userinfo(row[key])
 
     return {
         "now": now.isoformat(timespec="minutes"),

@@ -40,6 +40,11 @@ TABLES: dict[str, dict[str, Any]] = {
             "fetched_at": ("Fetched", "When monitor fetched the page (UTC)."),
             "tagger": ("Tagger", "spaCy pipeline and version that tagged the text."),
             "tagged_at": ("Tagged", "When the entities and figures were extracted (UTC)."),
+            "truncated": ("Truncated", "1 when the text was cut at cleaning.max_chars (at a "
+                          "line break), 0 when it is whole."),
+            "canonical_claim": ("Claimed canonical", "A canonical URL the page named on "
+                                "another site: recorded, not believed (the article is kept "
+                                "under the URL it was fetched from)."),
         },
     },
     "entities": {
@@ -158,6 +163,29 @@ TABLES: dict[str, dict[str, Any]] = {
             "article_id": ("Article", "The article."),
         },
     },
+    "feed_backlog": {
+        "title": "Feed backlog",
+        "description": "Items a feed listed beyond the per-round cap "
+        "(poll.max_articles_per_feed), fetched in later rounds even while the feed itself is "
+        "unchanged.",
+        "columns": {
+            "url": ("URL", "The item's link."),
+            "feed_id": ("Feed", "Feed that listed it."),
+            "title": ("Title", "The item's title in the feed."),
+            "published": ("Published", "The item's date in the feed."),
+            "guid": ("GUID", "The item's id in the feed."),
+            "added_at": ("Added", "When it was put in the backlog (UTC)."),
+        },
+    },
+    "monitor_meta": {
+        "title": "About this file",
+        "description": "Facts about the database file itself, e.g. made_by = demo for a "
+        "database built by monitor demo.",
+        "columns": {
+            "key": ("Key", "Name of the fact."),
+            "value": ("Value", "Its value."),
+        },
+    },
     "site_lines": {
         "title": "Site lines",
         "description": "Short lines counted per site: a line seen in many articles of one "
@@ -171,7 +199,7 @@ TABLES: dict[str, dict[str, Any]] = {
 }
 
 #: Internal tables: described, but hidden from the table lists.
-HIDDEN = {"article_urls", "site_lines", "_sqlite_migrations"}
+HIDDEN = {"article_urls", "site_lines", "monitor_meta", "_sqlite_migrations"}
 
 
 def column_title(table: str, column: str) -> str | None:
