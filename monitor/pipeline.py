@@ -8,7 +8,6 @@ everything that touches the database runs on the calling thread, one transaction
 from __future__ import annotations
 
 import gzip
-import hashlib
 import logging
 import sqlite3
 import threading
@@ -25,12 +24,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import dedup, schedule, store
+from . import dedup, store
 from .cleaning import Cleaner, furniture_candidates
 from .config import Config
 from .errors import ConfigError, FetchError, MonitorError
 from .extraction import Extracted, extract_article, publication_date
-from .feeds import FeedItem, parse_feed
+from .feed_state import next_state
+from .feeds import FeedItem
 from .fetching import Fetcher, FetchSettings
 from .lock import RoundLock
 from .nlp import Tagged, Tagger
@@ -325,89 +325,44 @@ class Monitor:
 
     def _record_feed(self, feed: dict[str, Any], outcome: Any,
                      summary: RoundSummary) -> list[FeedItem]:
-        now = now_utc()
-        default = timedelta(seconds=self.config.poll.interval)
-        values: dict[str, Any] = {"last_polled_at": now.isoformat()}
-        items: list[FeedItem] = []
+        """Store the feed's next state (:func:`monitor.feed_state.next_state`); return the
+        items to consider: the feed's own when it changed, else its pages that failed last
+        time, and in both cases its backlog."""
         try:
-            if isinstance(outcome, MonitorError):
-                raise outcome
-            values["http_status"] = outcome.status
-            content_hash = hashlib.sha256(outcome.content).hexdigest()
-            interval = timedelta(seconds=feed["poll_interval"]) if feed["poll_interval"] \
-                else default
-            if outcome.not_modified or content_hash == feed["content_hash"]:
-                status = "not_modified" if outcome.not_modified else "unchanged"
-                summary.feeds_unchanged += 1
-                ttl = None
-                # The feed has not changed, but pages that failed last time are retried.
-                items = [FeedItem(url=url, title=None, published=None, summary=None, guid=None)
-                         for url in store.retryable_articles(
-                             self.db, feed["id"], self.config.poll.article_attempts)]
-            else:
-                parsed = parse_feed(outcome.content, base_url=outcome.url,
-                                    content_type=outcome.content_type)
-                status = "ok"
-                summary.feeds_ok += 1
-                items = parsed.items
-                ttl = parsed.ttl_seconds
-                if self.config.poll.adaptive:
-                    interval = schedule.publishing_interval(
-                        (item.published for item in items), now, default)
-                values.update(title=parsed.title, site_url=parsed.site_url,
-                              poll_interval=interval.total_seconds())
-            # Items listed earlier beyond the per-round cap wait in the backlog, changed feed
-            # or not: a 304 must not hide them.
-            listed = {item.url for item in items}
-            items += [FeedItem(url=row["url"], title=row["title"], published=row["published"],
-                               summary=None, guid=row["guid"])
-                      for row in store.backlog(self.db, feed["id"]) if row["url"] not in listed]
-            # Cache validators are saved once the items are handled (see poll): a round cut
-            # short must not leave the feed looking unchanged with items never fetched.
-            self._validators[feed["id"]] = {
-                "etag": outcome.etag or feed["etag"],
-                "last_modified": outcome.last_modified or feed["last_modified"],
-                "content_hash": content_hash if status == "ok" else feed["content_hash"],
-            }
-            floor = schedule.server_floor(outcome.headers, ttl, now)
-            values.update(last_status=status, error_count=0, failure_score=0.0, last_error=None,
-                          last_ok_at=now.isoformat(), state="active",
-                          next_poll_at=(now + max(interval, floor)).isoformat())
-            message = f"{len(items)} items" if status == "ok" else status.replace("_", " ")
-            if status != "ok" and items:
-                message += f"; {len(items)} failed or waiting pages to fetch"
+            step = next_state(feed, outcome, now_utc(),
+                              interval=timedelta(seconds=self.config.poll.interval),
+                              adaptive=self.config.poll.adaptive)
         except Exception as exc:  # noqa: BLE001 - a feed's failure never ends the round
-            if not isinstance(exc, MonitorError):
-                log.debug("unexpected error for feed %s", feed["url"], exc_info=True)
-                exc = MonitorError(f"internal error: {type(exc).__name__}: {exc}")
-            values.update(self._failure(feed, exc, now, default))
+            log.debug("unexpected error for feed %s", feed["url"], exc_info=True)
+            step = next_state(feed, MonitorError(f"internal error: {type(exc).__name__}: {exc}"),
+                              now_utc(), interval=timedelta(seconds=self.config.poll.interval),
+                              adaptive=self.config.poll.adaptive)
+        store.update_feed(self.db, feed["id"], step.values)
+        if step.error is not None:
             summary.feeds_failed += 1
-            summary.failures.append((feed["url"], values["last_error"]))
-            status, message = "error", values["last_error"]
-        store.update_feed(self.db, feed["id"], values)
-        self.reporter.feed_done({**feed, **values}, status, message)
+            summary.failures.append((feed["url"], step.values["last_error"]))
+            self.reporter.feed_done({**feed, **step.values}, "error", step.values["last_error"])
+            return []
+        if step.parsed is not None:
+            summary.feeds_ok += 1
+            items = list(step.parsed.items)
+        else:
+            summary.feeds_unchanged += 1
+            items = [FeedItem(url=url, title=None, published=None, summary=None, guid=None)
+                     for url in store.retryable_articles(
+                         self.db, feed["id"], self.config.poll.article_attempts)]
+        # Items listed earlier beyond the per-round cap wait in the backlog, changed feed or
+        # not: a 304 must not hide them.
+        listed = {item.url for item in items}
+        items += [FeedItem(url=row["url"], title=row["title"], published=row["published"],
+                           summary=None, guid=row["guid"])
+                  for row in store.backlog(self.db, feed["id"]) if row["url"] not in listed]
+        self._validators[feed["id"]] = step.validators or {}
+        message = f"{len(items)} items" if step.changed else step.status.replace("_", " ")
+        if not step.changed and items:
+            message += f"; {len(items)} failed or waiting pages to fetch"
+        self.reporter.feed_done({**feed, **step.values}, step.status, message)
         return items
-
-    @staticmethod
-    def _failure(feed: dict[str, Any], exc: MonitorError, now: datetime,
-                 default: timedelta) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            "last_status": "error", "error_count": (feed["error_count"] or 0) + 1,
-            "last_error": str(exc),
-            "failure_score": (feed["failure_score"] or 0.0) + schedule.failure_weight(exc),
-        }
-        if isinstance(exc, FetchError) and exc.status:
-            values["http_status"] = exc.status
-        values["last_error"] = mask_credentials_in(values["last_error"])
-        if isinstance(exc, FetchError) and exc.status == 410:
-            # Gone for good: stop polling (shown by `monitor feeds`; `poll --force` retries).
-            values.update(state="gone", last_status="gone", next_poll_at=None)
-            return values
-        wait = schedule.retry_after(exc.retry_after, now) if isinstance(exc, FetchError) \
-            else None
-        values["next_poll_at"] = schedule.next_failure(
-            now, default=default, score=values["failure_score"], wait=wait).isoformat()
-        return values
 
     def _new_items(self, items: Iterable[tuple[dict[str, Any], FeedItem]],
                    summary: RoundSummary) -> list[Page]:
