@@ -15,7 +15,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from itertools import islice
@@ -35,6 +35,7 @@ from .fetching import Fetcher, FetchSettings
 from .lock import RoundLock
 from .nlp import Tagged, Tagger
 from .politeness import HostLimiter, RobotsCache, RobotsDisallowed
+from .summary import Reporter, RoundSummary
 from .topic import TopicFilter
 from .urls import (
     canonical_is_trusted,
@@ -53,57 +54,6 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 #: Articles extracted, tagged (one nlp.pipe call) and stored per step: bounds memory.
 BATCH = 16
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
-
-
-class Reporter:
-    """Receives progress; the CLI prints it. The default reports nothing."""
-
-    def feed_done(self, feed: dict[str, Any], status: str, message: str | None) -> None: ...
-
-    def article_done(self, url: str, status: str, message: str | None) -> None: ...
-
-    def stage(self, name: str, total: int) -> None: ...
-
-    def waiting(self, seconds: float) -> None: ...
-
-    def notice(self, message: str) -> None: ...
-
-    def summary(self, summary: RoundSummary) -> None: ...
-
-
-@dataclass
-class RoundSummary:
-    feeds_ok: int = 0
-    feeds_unchanged: int = 0
-    feeds_failed: int = 0
-    articles_new: int = 0
-    articles_duplicate: int = 0
-    articles_known: int = 0
-    articles_off_topic: int = 0
-    articles_failed: int = 0
-    mentions: int = 0
-    figures: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
-    #: Inputs that could not be read at all (a missing file, a URL that is not http(s)).
-    inputs_failed: int = 0
-
-    @property
-    def feeds(self) -> int:
-        return self.feeds_ok + self.feeds_unchanged + self.feeds_failed
-
-    def line(self) -> str:
-        parts = []
-        if self.feeds:
-            parts.append(f"{self.feeds} feeds ({self.feeds_ok} ok, {self.feeds_unchanged} "
-                         f"unchanged, {self.feeds_failed} failed)")
-        parts.append(
-            f"{self.articles_new} new articles ({self.articles_duplicate} duplicates, "
-            f"{self.articles_off_topic} off topic, {self.articles_failed} failed)"
-        )
-        if self.inputs_failed:
-            parts.append(f"{self.inputs_failed} inputs unreadable")
-        parts.append(f"{self.mentions} mentions, {self.figures} figures")
-        return " · ".join(parts)
 
 
 @dataclass

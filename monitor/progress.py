@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from .output import highlight, safe, shown
-from .pipeline import Reporter, RoundSummary
+from .summary import Reporter, RoundSummary
 
 
 class ConsoleReporter(Reporter):

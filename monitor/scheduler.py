@@ -10,7 +10,8 @@ from sqlite_utils import Database
 from .config import Config
 from .errors import ConfigError, MonitorError
 from .lock import RoundBusy
-from .pipeline import Monitor, Reporter, now_utc
+from .pipeline import Monitor, now_utc
+from .summary import Reporter
 
 #: Never wake more often than this, whatever the feeds' next-poll times say: no spinning.
 MIN_WAIT = 5.0
