@@ -278,7 +278,8 @@ def search(
     db: DbOpt = None,
     limit: LimitOpt = 20,
     since: Annotated[str | None, typer.Option("--since", help="Only articles published "
-                     "since a date (2024-03-01) or an age (7d, 24h, 2w).")] = None,
+                     "since a date (2024-03-01), a month (2024-03), an age (7d, 24h, 2w), "
+                     "'this week', 'this month' or 'all'.")] = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
@@ -424,7 +425,8 @@ def report(
     config: ConfigOpt = None,
     db: DbOpt = None,
     since: Annotated[str, typer.Option("--since", help="Start of the period: an age (7d, 2w), "
-                     "a date (2024-03-01), 'this week', 'this month' or 'all'.")] = "7d",
+                     "a date (2024-03-01), a month (2024-03), 'this week', 'this month' or "
+                     "'all'.")] = "7d",
     html: Annotated[Path | None, typer.Option("--html", help="Write one self-contained HTML "
                     "file here instead of printing text.", show_default=False)] = None,
     limit: LimitOpt = 15,

@@ -41,19 +41,43 @@ def fts_all(words: list[str]) -> str:
     return " ".join(f'"{w}"' for w in words)
 
 
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
+_YEAR = re.compile(r"^\s*(\d{4})\s*$")
+#: What every ``since`` takes, for messages: the CLI's --since, the canned queries, the charts.
+SINCE_FORMS = ("a date (2024-03-01), a month (2024-03), a year, an age (24h, 7d, 2w, 3m), "
+               "today, this week, this month, this year, or all")
+
+
 def parse_since(value: str | None, now: datetime | None = None) -> str | None:
-    """``7d``, ``24h``, ``2w``, ``3m`` or an ISO date -> ISO timestamp; UsageError otherwise."""
-    if not value:
+    """The start of a period as an ISO timestamp (UTC), or None for all time: the one
+    ``since`` vocabulary of every command, canned query and chart.
+
+    Accepts an age (``7d``, ``24h``, ``2w``, ``3m``), a date (``2024-03-01``), a month
+    (``2024-03``), a year, ``today``, ``this week`` (from Monday), ``this month``,
+    ``this year``, and ``''``/``all`` for all time. Anything else is a UsageError."""
+    if value is None or not value.strip() or value.strip().lower() in {"all", "all time"}:
         return None
     now = now or datetime.now(UTC)
-    match = _RELATIVE.match(value)
-    if match:
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    word = " ".join(value.lower().split())
+    named = {
+        "today": midnight,
+        "this week": midnight - timedelta(days=midnight.weekday()),
+        "this month": midnight.replace(day=1),
+        "this year": midnight.replace(month=1, day=1),
+    }
+    if word in named:
+        return named[word].isoformat()
+    if match := _MONTH.match(value):
+        return f"{match.group(1)}-{match.group(2)}-01T00:00:00+00:00"
+    if match := _YEAR.match(value):
+        return f"{match.group(1)}-01-01T00:00:00+00:00"
+    if match := _RELATIVE.match(value):
         return (now - int(match.group(1)) * _RELATIVE_UNITS[match.group(2).lower()]).isoformat()
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise UsageError(f"--since {value!r}: use a date (2024-03-01) or an age (7d, 24h, 2w)")\
-            from None
+        raise UsageError(f"--since {value!r}: use {SINCE_FORMS}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.isoformat()

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import textwrap
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -19,38 +18,11 @@ from sqlite_utils import Database
 from .output import safe
 from .queries import parse_since
 
+#: The one ``since`` vocabulary (:func:`monitor.queries.parse_since`), under its old name.
+resolve_since = parse_since
+
 ARTICLE_DATE = "COALESCE(a.published, a.fetched_at)"
 KIND_ORDER = ["official", "person", "agency", "organization", "group", "place", "other"]
-
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
-_YEAR = re.compile(r"^\s*(\d{4})\s*$")
-
-
-def resolve_since(value: str | None, now: datetime | None = None) -> str | None:
-    """The start of a period as an ISO timestamp (UTC), or None for all time.
-
-    Accepts an age (``7d``, ``24h``, ``2w``, ``3m``), a date (``2024-03-01``), a month
-    (``2024-03``), a year, ``today``, ``this week`` (from Monday), ``this month``,
-    ``this year``, and ``''``/``all`` for all time. Anything else is a UsageError."""
-    if value is None or not value.strip() or value.strip().lower() in {"all", "all time"}:
-        return None
-    now = now or datetime.now(UTC)
-    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    word = " ".join(value.lower().split())
-    named = {
-        "today": midnight,
-        "this week": midnight - timedelta(days=midnight.weekday()),
-        "this month": midnight.replace(day=1),
-        "this year": midnight.replace(month=1, day=1),
-    }
-    if word in named:
-        return named[word].isoformat()
-    if match := _MONTH.match(value):
-        return f"{match.group(1)}-{match.group(2)}-01T00:00:00+00:00"
-    if match := _YEAR.match(value):
-        return f"{match.group(1)}-01-01T00:00:00+00:00"
-    return parse_since(value, now)
-
 
 def _titles(raw: str | None) -> list[str]:
     try:

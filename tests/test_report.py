@@ -119,3 +119,22 @@ def test_report_command(served, tmp_path):
     assert result.exit_code == 2
     result = runner.invoke(app, ["report", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
+
+
+def test_every_command_takes_the_same_since(tmp_path):
+    """One vocabulary: search --since once refused 'this week' that report --since took."""
+    from typer.testing import CliRunner
+
+    from monitor.cli import app
+    from monitor.store import open_db
+
+    open_db(tmp_path / "x.db").close()
+    runner = CliRunner()
+    for since in ("this week", "2024-03", "7d", "all", "2023"):
+        for command in (["search", "cuba"], ["report"]):
+            result = runner.invoke(app, [*command, "--since", since, "--db",
+                                         str(tmp_path / "x.db")])
+            assert result.exit_code == 0, (command, since, result.output)
+    result = runner.invoke(app, ["search", "cuba", "--since", "fortnight", "--db",
+                                 str(tmp_path / "x.db")])
+    assert result.exit_code == 2 and "this week" in result.output

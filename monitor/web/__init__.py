@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from ..errors import UsageError
 from ..queries import fts_all, query_words
-from ..report import resolve_since
+from ..queries import parse_since as resolve_since
 from ..text import fold
 from . import landing
 from .canned import QUERIES
