@@ -347,9 +347,10 @@ def entities(
     as_csv: CsvOpt = False,
 ) -> None:
     """Entities by the number of articles that mention them."""
-    kinds = ("official", "person", "agency", "organization", "place", "group", "other")
-    if kind and kind not in kinds:
-        raise UsageError(f"--kind {kind!r}: choose one of {', '.join(kinds)}")
+    from .migrations import KINDS
+
+    if kind and kind not in KINDS:
+        raise UsageError(f"--kind {kind!r}: choose one of {', '.join(KINDS)}")
     fmt = pick_format(as_json, as_csv)
     with _read_db(config, db) as database:
         rows = queries.entities(database, kind=kind, limit=limit)
@@ -412,9 +413,13 @@ def serve(
     from .serve import serve_datasette
 
     cfg = _config(config, db, required=False)
-    if not cfg.database_path.exists():
-        raise NotFoundError(f"{cfg.database_path}: no database yet (run `monitor poll` or "
-                            "`monitor demo` first)")
+    try:  # an older database is upgraded first (the canned queries read `stories`)
+        with _database(cfg, create=False, write=False):
+            pass
+    except NotFoundError:
+        raise
+    except MonitorError:
+        pass  # read-only, odd or foreign: serve_datasette says in one line what it can serve
     raise typer.Exit(serve_datasette(cfg, host=host or cfg.serve.host,
                                      port=port or cfg.serve.port, open_browser=open_browser))
 

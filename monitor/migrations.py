@@ -10,6 +10,15 @@ from sqlite_utils import Database, Migrations
 
 migrations = Migrations("monitor")
 
+#: What an entity is (``entities.kind``): the one list, for the tagger, the CLI and the web.
+KINDS = ("official", "person", "agency", "organization", "place", "group", "other")
+
+#: The date an article counts under, for every reader: published, else when it was fetched.
+#: Written against the alias ``a`` (``FROM articles a`` or ``FROM stories a``); the index
+#: ``idx_articles_dated`` (m004) is on this very expression, so ranges and sorts over
+#: articles can use it.
+ARTICLE_DATE = "COALESCE(a.published, a.fetched_at)"
+
 #: SQLite's unicode61 folds case; ``remove_diacritics 2`` also folds accents, so
 #: "Cossío" and "COSSIO" are the same token.
 FTS_TOKENIZE = "unicode61 remove_diacritics 2"
@@ -209,6 +218,15 @@ def m003_data_safety(db: Database) -> None:
         if masked != url and masked not in taken:
             db.execute("UPDATE feeds SET url = ? WHERE id = ?", [masked, feed_id])
             taken.add(masked)
+
+
+@migrations(name="m004_stories")
+def m004_stories(db: Database) -> None:
+    """``stories``: one row per story — the articles that are no copy of another (a copy has
+    ``duplicate_of``) — for every reader that counts or lists stories; and an index on the
+    date an article counts under (:data:`ARTICLE_DATE`)."""
+    db.execute("CREATE VIEW stories AS SELECT * FROM articles WHERE duplicate_of IS NULL")
+    db.execute("CREATE INDEX idx_articles_dated ON articles (COALESCE(published, fetched_at))")
 
 
 def is_monitor_database(db: Database) -> bool | None:

@@ -148,7 +148,7 @@ class Monitor:
     def dedup_index(self) -> dedup.DedupIndex:
         index = dedup.DedupIndex(self.config.dedup.threshold)
         index.load(self.db.execute(
-            "SELECT id, minhash FROM articles WHERE duplicate_of IS NULL AND minhash IS NOT NULL"))
+            "SELECT id, minhash FROM stories WHERE minhash IS NOT NULL"))
         return index
 
     def close(self) -> None:
@@ -486,7 +486,8 @@ class Monitor:
         if not extracted.text:
             self._article_failed(page, "no article text found on the page", summary)
             return None
-        if page.topic_filter and not self.topic.matches(extracted.title, extracted.text):
+        on_topic = self.topic.matches(extracted.title, extracted.text)
+        if page.topic_filter and not on_topic:
             store.record_skipped(self.db, urls, title=extracted.title, reason="off_topic",
                                  feed_id=page.feed and page.feed["id"])
             summary.articles_off_topic += 1
@@ -502,6 +503,7 @@ class Monitor:
         record.site = learn
         record.truncated = truncated
         record.canonical_claim = claim
+        record.on_topic = on_topic
         minhash = dedup.signature(record.text)
         pending = _Pending(page, record, minhash, tag=self.tagger.supports(record.language))
         self._find_duplicate(pending, batch)
@@ -543,7 +545,7 @@ class Monitor:
     def _find_duplicate(self, pending: _Pending, batch: list[_Pending]) -> None:
         record = pending.record
         row = self.db.execute(
-            "SELECT id FROM articles WHERE text_hash = ? AND duplicate_of IS NULL LIMIT 1",
+            "SELECT id FROM stories WHERE text_hash = ? LIMIT 1",
             [record.text_hash]).fetchone()
         record.duplicate_of = row[0] if row else self.dedup_index.find(pending.minhash)
         if record.duplicate_of is None:
@@ -619,7 +621,7 @@ class Monitor:
         """A one-line hint when stored articles were tagged by other rules or another model
         than this tagger's (after an upgrade or an edit of ``models/``), else None."""
         count = self.db.execute(
-            "SELECT count(*) FROM articles WHERE duplicate_of IS NULL AND tagger IS NOT NULL "
+            "SELECT count(*) FROM stories WHERE tagger IS NOT NULL "
             "AND tagger != ?", [self.tagger.name]).fetchone()[0]
         if not count:
             return None
@@ -630,7 +632,7 @@ class Monitor:
         """Re-run the NLP over stored text (after a model or pattern change); no refetching."""
         self.check()
         rows = [r for r in self.db.query(
-            "SELECT id, text, language FROM articles WHERE duplicate_of IS NULL AND text != '' "
+            "SELECT id, text, language FROM stories WHERE text != '' "
             "ORDER BY id") if self.tagger.supports(r["language"])]
         self.reporter.stage("retag", len(rows))
         done = 0

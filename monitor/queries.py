@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .errors import NotFoundError, UsageError
+from .migrations import ARTICLE_DATE
 from .text import fold, squash
 
 _WORD = re.compile(r"\w+")
@@ -90,11 +91,11 @@ def parse_since(value: str | None, now: datetime | None = None) -> str | None:
 _SEARCH_SQL = """
 SELECT a.id, a.url, a.title, COALESCE(a.source, a.site_name) AS source, a.published,
        bm25(articles_fts, 5.0, 1.0) AS rank
-FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-WHERE articles_fts MATCH :match AND a.duplicate_of IS NULL
-  AND (:since IS NULL OR COALESCE(a.published, a.fetched_at) >= :since)
+FROM articles_fts JOIN stories a ON a.id = articles_fts.rowid
+WHERE articles_fts MATCH :match
+  AND (:since IS NULL OR {date} >= :since)
 ORDER BY rank LIMIT :limit
-"""
+""".replace("{date}", ARTICLE_DATE)
 
 _SNIPPET_SQL = """
 SELECT snippet(articles_fts, 1, '**', '**', '…', 16) FROM articles_fts
@@ -107,11 +108,11 @@ MAX_QUERY_WORDS = 32
 _ENTITY_ARTICLES_SQL = """
 SELECT a.id, a.url, a.title, COALESCE(a.source, a.site_name) AS source, a.published,
        m.sentence AS snippet, m.text AS surface
-FROM mentions m JOIN articles a ON a.id = m.article_id
-WHERE m.entity_id IN ({ids}) AND a.duplicate_of IS NULL
-  AND (:since IS NULL OR COALESCE(a.published, a.fetched_at) >= :since)
-GROUP BY a.id ORDER BY COALESCE(a.published, a.fetched_at) DESC LIMIT :limit
-"""
+FROM mentions m JOIN stories a ON a.id = m.article_id
+WHERE m.entity_id IN ({ids})
+  AND (:since IS NULL OR {date} >= :since)
+GROUP BY a.id ORDER BY {date} DESC LIMIT :limit
+""".replace("{date}", ARTICLE_DATE)
 
 
 def matching_entities(db: Database, words: list[str]) -> list[int]:
@@ -252,7 +253,7 @@ def entity(db: Database, name: str, *, limit: int = 20) -> dict[str, Any]:
     articles = list(db.query(
         "SELECT a.url, a.title, a.published FROM articles a WHERE a.id IN "
         "(SELECT article_id FROM mentions WHERE entity_id = ?) "
-        "ORDER BY COALESCE(a.published, a.fetched_at) DESC LIMIT ?", [row["id"], limit]))
+        f"ORDER BY {ARTICLE_DATE} DESC LIMIT ?", [row["id"], limit]))
     return {
         "name": row["name"], "label": row["label"], "kind": row["kind"],
         "aliases": json.loads(row["aliases"] or "[]"), "titles": json.loads(row["titles"] or "[]"),
@@ -281,11 +282,11 @@ def figures(db: Database, query: str | None = None, *, limit: int = 20) -> list[
         words = query_words(query)
         if not words:
             raise UsageError(f"nothing to look for in {query!r}")
-        rows = [r for r in db.query(sql + " ORDER BY COALESCE(a.published, a.fetched_at) DESC, "
+        rows = [r for r in db.query(sql + f" ORDER BY {ARTICLE_DATE} DESC, "
                                     "f.start")
                 if all(w in fold(f"{r['what'] or ''} {r['sentence'] or ''}") for w in words)]
         return [_figure(r) for r in rows[:limit]]
-    sql += " ORDER BY COALESCE(a.published, a.fetched_at) DESC, f.start LIMIT ?"
+    sql += f" ORDER BY {ARTICLE_DATE} DESC, f.start LIMIT ?"
     params.append(limit)
     return [_figure(r) for r in db.query(sql, params)]
 

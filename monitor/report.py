@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .migrations import ARTICLE_DATE
 from .output import safe
 from .queries import parse_since
 
 #: The one ``since`` vocabulary (:func:`monitor.queries.parse_since`), under its old name.
 resolve_since = parse_since
 
-ARTICLE_DATE = "COALESCE(a.published, a.fetched_at)"
 KIND_ORDER = ["official", "person", "agency", "organization", "group", "place", "other"]
 
 def _titles(raw: str | None) -> list[str]:

@@ -8,6 +8,7 @@ never leaves half an article.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,11 @@ def open_db(path: str | Path, *, create: bool = True, write: bool | None = None)
     db: Database | None = None
     try:
         try:
+            if path.exists() and not (os.access(path, os.W_OK)
+                                      and os.access(path.parent, os.W_OK)):
+                # Opened read-write, SQLite would leave read-only -shm/-wal files beside a
+                # read-only file, and they would block every later writer.
+                raise sqlite3.OperationalError("attempt to write a readonly database")
             db = Database(path)
             db.execute("PRAGMA busy_timeout = 30000")
             db.execute("PRAGMA foreign_keys = ON")
@@ -115,18 +121,19 @@ def _read_only_error(exc: sqlite3.DatabaseError) -> bool:
 
 
 def _open_read_only(path: Path) -> Database:
-    """A read-only connection. A WAL database needs its ``-shm`` file even to read; in a
-    read-only folder where that cannot be made, a fully checkpointed file (no ``-wal`` beside
-    it) is read as immutable, which SQLite allows because no one can be writing it."""
+    """A read-only connection. A fully checkpointed file (no ``-wal`` beside it, or an empty
+    one) is read as immutable, which needs no ``-shm`` file (none can be made in a read-only
+    folder, and one made beside a read-only file would block later writers). A read-only
+    command is short, and a writer that starts meanwhile makes its own -wal, leaving the file
+    as it was; with changes waiting in a ``-wal``, the file is opened ``mode=ro``."""
     uri = path.resolve().as_uri()
-    try:
-        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails now, not later
-    except sqlite3.OperationalError:
-        if Path(f"{path}-wal").exists():
-            raise
+    wal = Path(f"{path}-wal")
+    if not wal.exists() or wal.stat().st_size == 0:
+        # Everything is in the file: read it as immutable, which creates no -shm beside it.
         conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    else:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails now, not later
     db = Database(conn)
     db.execute("PRAGMA busy_timeout = 30000")
     db._monitor_read_only = True  # type: ignore[attr-defined]
@@ -227,6 +234,9 @@ class ArticleRecord:
     truncated: bool = False
     #: A canonical URL the page named on another site: recorded, not believed.
     canonical_claim: str | None = None
+    #: Whether the topic filter matched (an article kept with --all, or from a feed without
+    #: the filter, may not have).
+    on_topic: bool = True
 
 
 def article_for_url(db: Database, url: str) -> int | None:
@@ -315,6 +325,7 @@ def save_article(db: Database, record: ArticleRecord, tagged: Tagged | None,
                 "fetched_at": record.fetched_at,
                 "truncated": int(record.truncated),
                 "canonical_claim": record.canonical_claim,
+                "on_topic": int(record.on_topic),
             }
         ).last_pk
         link_urls(db, article_id, [record.url, *record.urls])

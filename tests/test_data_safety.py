@@ -468,3 +468,17 @@ def test_a_read_only_database_is_searchable_and_writes_are_one_line_errors(real_
                                      "--config", str(folder / "config.yaml")])
         assert result.exit_code == 1, (args, result.output)
         assert "read-only" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_on_topic_says_whether_the_topic_terms_matched(tmp_path, write_config, tagger):
+    cfg = load_config(write_config(), env={})
+    db = open_db(cfg.database_path)
+    cuba, other = tmp_path / "cuba.html", tmp_path / "other.html"
+    cuba.write_text(story(1, canonical="https://news.example/cuba"), encoding="utf-8")
+    other.write_text(article_page("Libraries to open longer", [
+        "The city council approved a new budget for public libraries on Monday evening.",
+        "Libraries across the county will extend their opening hours this summer."],
+        canonical="https://news.example/libraries"), encoding="utf-8")
+    Monitor(cfg, db, tagger=tagger).ingest([str(cuba), str(other)], topic_filter=False)
+    assert {r["url"]: r["on_topic"] for r in db["articles"].rows} == {
+        "https://news.example/cuba": 1, "https://news.example/libraries": 0}

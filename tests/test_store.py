@@ -262,3 +262,16 @@ def test_old_database_upgraded_in_place_losing_nothing(tmp_path):
     assert [r["url"] for r in queries.search(db, "cossio")] == ["https://a.example/1"]
     assert db["articles"].get(article_id)["truncated"] == 0
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_stories_view_folds_copies_and_the_date_index_serves_date_ranges(tmp_path):
+    db = store.open_db(tmp_path / "x.db")
+    first = store.save_article(db, record("https://a.example/1"), None, None)
+    copy = record("https://b.example/1")
+    copy.duplicate_of = first
+    store.save_article(db, copy, None, None)
+    assert [r["url"] for r in db.query("SELECT url FROM stories")] == ["https://a.example/1"]
+    plan = " ".join(str(r) for r in db.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM articles a "
+        "WHERE COALESCE(a.published, a.fetched_at) >= '2024-01-01'").fetchall())
+    assert "idx_articles_dated" in plan

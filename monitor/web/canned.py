@@ -22,8 +22,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-#: The date an article counts under: published, else when it was fetched.
-ARTICLE_DATE = "COALESCE(a.published, a.fetched_at)"
+from ..migrations import ARTICLE_DATE
+
 #: Monday of the article's week (UTC), e.g. 2022-04-18 for 2022-04-19T16:30:00+00:00.
 ARTICLE_WEEK = f"date({ARTICLE_DATE}, 'weekday 0', '-6 days')"
 SINCE = f"(monitor_since(:since) IS NULL OR {ARTICLE_DATE} >= monitor_since(:since))"
@@ -50,8 +50,8 @@ WITH spoke AS (
   SELECT m.entity_id, m.article_id, MIN(m.start) AS first_start
   FROM mentions m
   JOIN entities e ON e.id = m.entity_id
-  JOIN articles a ON a.id = m.article_id
-  WHERE e.kind = 'official' AND a.duplicate_of IS NULL
+  JOIN stories a ON a.id = m.article_id
+  WHERE e.kind = 'official'
     AND (:topic = '' OR a.id IN
          (SELECT rowid FROM articles_fts WHERE articles_fts MATCH monitor_fts(:topic)))
     AND (:side = '' OR monitor_side(COALESCE(NULLIF(m.affiliation, ''), m.sentence), :side))
@@ -192,12 +192,12 @@ LIMIT 200
         "and how many of its article pages fail.",
         "help": {},
         "params": [],
-        "sql": """
+        "sql": f"""
 SELECT COALESCE(f.name, f.title, f.url) AS feed, f.state, f.last_status,
        f.http_status, f.error_count, f.last_error, f.last_polled_at, f.last_ok_at,
        f.next_poll_at,
        (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS articles,
-       (SELECT MAX(COALESCE(a.published, a.fetched_at)) FROM articles a
+       (SELECT MAX({ARTICLE_DATE}) FROM articles a
         WHERE a.feed_id = f.id) AS latest_article,
        (SELECT COUNT(*) FROM article_errors x WHERE x.feed_id = f.id) AS failing_pages,
        f.url, f.id AS feed_id

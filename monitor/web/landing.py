@@ -9,8 +9,9 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..migrations import ARTICLE_DATE
+
 WINDOW_DAYS = 7
-ARTICLE_DATE = "COALESCE(a.published, a.fetched_at)"
 #: The user info of a URL (``https://user:password@host/``), wherever the URL is in a text: up
 #: to the last ``@`` before the host's end.
 USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#]*@")
@@ -41,10 +42,9 @@ def summary(conn: sqlite3.Connection, now: datetime | None = None) -> dict[str, 
     one = lambda sql, params=(): conn.execute(sql, params).fetchone()[0]  # noqa: E731
 
     counts = {
-        "week": one(f"SELECT COUNT(*) FROM articles a WHERE a.duplicate_of IS NULL "
-                    f"AND {ARTICLE_DATE} >= ?", [since]),
+        "week": one(f"SELECT COUNT(*) FROM stories a WHERE {ARTICLE_DATE} >= ?", [since]),
         "fetched_week": one("SELECT COUNT(*) FROM articles WHERE fetched_at >= ?", [since]),
-        "articles": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NULL"),
+        "articles": one("SELECT COUNT(*) FROM stories"),
         "copies": one("SELECT COUNT(*) FROM articles WHERE duplicate_of IS NOT NULL"),
         "sources": one("SELECT COUNT(DISTINCT COALESCE(source, site_name)) FROM articles"),
         "entities": one("SELECT COUNT(*) FROM entities"),
@@ -56,7 +56,7 @@ def summary(conn: sqlite3.Connection, now: datetime | None = None) -> dict[str, 
     article_sql = (f"SELECT a.id, a.title, a.url, COALESCE(a.source, a.site_name) AS source, "
                    f"{ARTICLE_DATE} AS published, "
                    "(SELECT COUNT(*) FROM articles c WHERE c.duplicate_of = a.id) AS copies "
-                   "FROM articles a WHERE a.duplicate_of IS NULL {where} "
+                   "FROM stories a WHERE 1 {where} "
                    f"ORDER BY {ARTICLE_DATE} DESC LIMIT 8")
     articles = _rows(conn, article_sql.format(where=f"AND {ARTICLE_DATE} >= ?"), [since])
     articles_window = bool(articles)

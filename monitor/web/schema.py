@@ -34,7 +34,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "minhash": ("MinHash", "Signature used to find near-duplicates (binary)."),
             "word_count": ("Words", "Number of words in the text."),
             "feed_id": ("Feed", "Feed the article came from; empty for ingested pages."),
-            "on_topic": ("On topic", "1 when the topic filter kept it, 0 when kept with --all."),
+            "on_topic": ("On topic", "1 when it matches the topic terms, 0 when it was kept "
+                         "without them (ingest --all, or a feed with topic_filter: false)."),
             "duplicate_of": ("Copy of", "The first stored copy of the same story, when this "
                              "is a republication; empty for originals."),
             "fetched_at": ("Fetched", "When monitor fetched the page (UTC)."),
