@@ -33,8 +33,9 @@ demo: setup  ## build demo.db from the saved pages shipped with monitor, offline
 serve: setup
 	$(BIN)/monitor serve --config $(CONFIG)
 
-lint: setup
+lint: setup  ## ruff and mypy, both at zero findings
 	$(BIN)/ruff check monitor tests bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

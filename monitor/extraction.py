@@ -55,7 +55,7 @@ try:  # the pieces of trafilatura.extract_metadata that monitor uses, without th
     )
     from trafilatura.settings import set_date_params
 except ImportError:  # pragma: no cover - a trafilatura that moved them: use the whole thing
-    find_date = None
+    find_date = None  # type: ignore[assignment]
 
 from .cleaning import Cleaner
 from .text import fold, squash

@@ -124,7 +124,7 @@ def _one_line(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _header_value(value: str) -> str | bytes:
+def _header_value(value: str) -> typing.Any:
     """httpx encodes str header values as ASCII and raises otherwise; a stored ETag or a
     configured User-Agent may not be ASCII, so send those as UTF-8 bytes (which is also how
     httpx decodes a non-ASCII header it received)."""
@@ -504,7 +504,9 @@ class Fetcher:
         self._backend: _GuardedBackend | None = None
         if transport is None:
             transport = _guarded_transport(settings)
-            self._backend = transport._pool._network_backend  # noqa: SLF001 - ours, see above
+            backend = transport._pool._network_backend  # noqa: SLF001 - ours, see above
+            assert isinstance(backend, _GuardedBackend)
+            self._backend = backend
         self._client = httpx.Client(
             transport=transport,
             follow_redirects=False,
@@ -544,7 +546,7 @@ class Fetcher:
         accept: str | None = None,
     ) -> FetchResult:
         """GET ``url`` within the limits; raises :class:`FetchError` on any failure."""
-        headers: dict[str, str | bytes] = {}
+        headers: dict[str, typing.Any] = {}
         if accept:
             headers["Accept"] = _header_value(accept)
         if etag:
@@ -579,7 +581,7 @@ class Fetcher:
             raise FetchError("refused: URL has no host", kind="unsafe")
 
     def _follow(
-        self, url: httpx.URL, headers: dict[str, str | bytes], deadline: float
+        self, url: httpx.URL, headers: dict[str, typing.Any], deadline: float
     ) -> FetchResult:
         """Manual redirects: each hop is re-checked (scheme here, address at connect time)."""
         visited: set[str] = set()
@@ -608,7 +610,7 @@ class Fetcher:
         return FetchError(f"timed out after {_seconds(self._settings.timeout)}", kind="timeout")
 
     def _fetch_once(
-        self, url: httpx.URL, headers: dict[str, str | bytes], deadline: float
+        self, url: httpx.URL, headers: dict[str, typing.Any], deadline: float
     ) -> FetchResult | _Redirect:
         try:
             with self._client.stream(
@@ -701,5 +703,7 @@ class Fetcher:
                 _one_line(f"cannot decode response body: {exc}"), kind="protocol"
             ) from exc
         finally:
-            pieces.close()
+            close = getattr(pieces, "close", None)
+            if close is not None:
+                close()
         return b"".join(chunks)

@@ -26,7 +26,7 @@ FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 
 @migrations(name="m001_initial")
 def m001_initial(db: Database) -> None:
-    db["feeds"].create(
+    db.table("feeds").create(
         {
             "id": int,
             "url": str,
@@ -50,9 +50,9 @@ def m001_initial(db: Database) -> None:
         not_null={"url"},
         defaults={"error_count": 0, "topic_filter": 1},
     )
-    db["feeds"].create_index(["url"], unique=True)
+    db.table("feeds").create_index(["url"], unique=True)
 
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": int,
             "url": str,
@@ -78,23 +78,23 @@ def m001_initial(db: Database) -> None:
         not_null={"url"},
         foreign_keys=[("feed_id", "feeds", "id"), ("duplicate_of", "articles", "id")],
     )
-    db["articles"].create_index(["url"], unique=True)
-    db["articles"].create_index(["text_hash"])
-    db["articles"].create_index(["published"])
-    db["articles"].create_index(["feed_id"])
-    db["articles"].create_index(["duplicate_of"])
+    db.table("articles").create_index(["url"], unique=True)
+    db.table("articles").create_index(["text_hash"])
+    db.table("articles").create_index(["published"])
+    db.table("articles").create_index(["feed_id"])
+    db.table("articles").create_index(["duplicate_of"])
 
     # Every URL an article was seen under (feed link, final URL after redirects, canonical),
     # so a story is never fetched twice.
-    db["article_urls"].create(
+    db.table("article_urls").create(
         {"url": str, "article_id": int},
         pk="url",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_urls"].create_index(["article_id"])
+    db.table("article_urls").create_index(["article_id"])
 
     # Article pages that could not be fetched or yielded no text: retried a few times.
-    db["article_errors"].create(
+    db.table("article_errors").create(
         {
             "url": str,
             "feed_id": int,
@@ -107,13 +107,13 @@ def m001_initial(db: Database) -> None:
     )
 
     # Pages fetched but not kept (off topic): recorded so they are never fetched again.
-    db["skipped"].create(
+    db.table("skipped").create(
         {"url": str, "title": str, "reason": str, "feed_id": int, "seen_at": str},
         pk="url",
         foreign_keys=[("feed_id", "feeds", "id")],
     )
 
-    db["entities"].create(
+    db.table("entities").create(
         {
             "id": int,
             "key": str,
@@ -128,10 +128,10 @@ def m001_initial(db: Database) -> None:
         pk="id",
         not_null={"key", "name"},
     )
-    db["entities"].create_index(["key"], unique=True)
-    db["entities"].create_index(["kind"])
+    db.table("entities").create_index(["key"], unique=True)
+    db.table("entities").create_index(["kind"])
 
-    db["mentions"].create(
+    db.table("mentions").create(
         {
             "id": int,
             "article_id": int,
@@ -146,10 +146,10 @@ def m001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("article_id", "articles", "id"), ("entity_id", "entities", "id")],
     )
-    db["mentions"].create_index(["article_id"])
-    db["mentions"].create_index(["entity_id"])
+    db.table("mentions").create_index(["article_id"])
+    db.table("mentions").create_index(["entity_id"])
 
-    db["figures"].create(
+    db.table("figures").create(
         {
             "id": int,
             "article_id": int,
@@ -165,26 +165,26 @@ def m001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["figures"].create_index(["article_id"])
+    db.table("figures").create_index(["article_id"])
 
     # Short lines per site, counted over articles: a line seen in many articles of one site is
     # furniture ("Follow us on Telegram") and the cleaning layer removes it.
-    db["site_lines"].create(
+    db.table("site_lines").create(
         {"site": str, "key": str, "articles": int},
         pk=("site", "key"),
     )
 
-    db["articles"].enable_fts(["title", "text"], tokenize=FTS_TOKENIZE, create_triggers=True)
-    db["entities"].enable_fts(["name", "aliases"], tokenize=FTS_TOKENIZE, create_triggers=True)
+    db.table("articles").enable_fts(["title", "text"], tokenize=FTS_TOKENIZE, create_triggers=True)
+    db.table("entities").enable_fts(["name", "aliases"], tokenize=FTS_TOKENIZE, create_triggers=True)
 
 
 @migrations(name="m002_feed_schedule")
 def m002_feed_schedule(db: Database) -> None:
     """Per-feed scheduling state: `state` (active, gone after HTTP 410) and the weighted
     failure score that drives backoff."""
-    db["feeds"].add_column("state", str, not_null_default="active")
-    db["feeds"].add_column("failure_score", float, not_null_default=0.0)
-    db["feeds"].add_column("poll_interval", float)
+    db.table("feeds").add_column("state", str, not_null_default="active")
+    db.table("feeds").add_column("failure_score", float, not_null_default=0.0)
+    db.table("feeds").add_column("poll_interval", float)
 
 
 @migrations(name="m003_data_safety")
@@ -200,16 +200,16 @@ def m003_data_safety(db: Database) -> None:
       which ``monitor demo --force`` may rebuild; no other file is ever deleted);
     * credentials in feed URLs are masked: they stay in the config file only.
     """
-    db["feed_backlog"].create(
+    db.table("feed_backlog").create(
         {"url": str, "feed_id": int, "title": str, "published": str, "guid": str,
          "added_at": str},
         pk="url",
         foreign_keys=[("feed_id", "feeds", "id")],
     )
-    db["feed_backlog"].create_index(["feed_id"])
-    db["articles"].add_column("truncated", int, not_null_default=0)
-    db["articles"].add_column("canonical_claim", str)
-    db["monitor_meta"].create({"key": str, "value": str}, pk="key")
+    db.table("feed_backlog").create_index(["feed_id"])
+    db.table("articles").add_column("truncated", int, not_null_default=0)
+    db.table("articles").add_column("canonical_claim", str)
+    db.table("monitor_meta").create({"key": str, "value": str}, pk="key")
     from .urls import mask_credentials
 
     taken = {row[0] for row in db.execute("SELECT url FROM feeds")}

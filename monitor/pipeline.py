@@ -68,6 +68,10 @@ class Page:
     topic_filter: bool = True
 
     @property
+    def feed_id(self) -> int | None:
+        return self.feed["id"] if self.feed else None
+
+    @property
     def key(self) -> str:
         """The URL its failures are recorded under: the feed link, else where it came from."""
         return self.seen_as[0] if self.seen_as else self.url
@@ -369,7 +373,7 @@ class Monitor:
         for page, outcome in self._fetch_all(pages, self._fetch_page):
             if isinstance(outcome, RobotsDisallowed):  # a standing refusal: don't retry
                 store.record_skipped(self.db, page.seen_as, title=page.item and page.item.title,
-                                     reason="robots", feed_id=page.feed and page.feed["id"])
+                                     reason="robots", feed_id=page.feed_id)
                 summary.articles_failed += 1
                 self.reporter.article_done(page.key, "error", str(outcome))
             elif isinstance(outcome, MonitorError):
@@ -380,7 +384,7 @@ class Monitor:
     def _article_failed(self, page: Page, message: str, summary: RoundSummary) -> None:
         summary.articles_failed += 1
         message = mask_credentials_in(message)
-        store.record_article_error(self.db, page.key, page.feed and page.feed["id"], message)
+        store.record_article_error(self.db, page.key, page.feed_id, message)
         self.reporter.article_done(page.key, "error", message)
 
     # -- ingesting saved pages and URLs ------------------------------------------------------
@@ -391,7 +395,8 @@ class Monitor:
         line and counted, and the others are stored."""
         self.check()
         summary = RoundSummary()
-        urls, pages = [], []
+        urls: list[Page] = []
+        pages: list[Page] = []
         for source in sources:
             if "://" in source and not source.startswith("file://"):
                 if not is_fetchable_url(source):
@@ -489,7 +494,7 @@ class Monitor:
         on_topic = self.topic.matches(extracted.title, extracted.text)
         if page.topic_filter and not on_topic:
             store.record_skipped(self.db, urls, title=extracted.title, reason="off_topic",
-                                 feed_id=page.feed and page.feed["id"])
+                                 feed_id=page.feed_id)
             summary.articles_off_topic += 1
             self.reporter.article_done(url, "off_topic", extracted.title)
             return None

@@ -142,7 +142,7 @@ def _open_read_only(path: Path) -> Database:
 
 def set_meta(db: Database, key: str, value: str) -> None:
     with db.atomic():
-        db["monitor_meta"].upsert({"key": key, "value": value}, pk="key")
+        db.table("monitor_meta").upsert({"key": key, "value": value}, pk="key")
 
 
 def get_meta(db: Database, key: str) -> str | None:
@@ -165,14 +165,14 @@ def sync_feeds(db: Database, feeds: Iterable[Any]) -> list[dict[str, Any]]:
     rows = []
     for feed in feeds:
         url = mask_credentials(feed.url)
-        existing = next(db["feeds"].rows_where("url = ?", [url]), None)
+        existing = next(db.table("feeds").rows_where("url = ?", [url]), None)
         values = {"name": feed.name, "topic_filter": int(feed.topic_filter)}
         if existing is None:
-            db["feeds"].insert({"url": url, "created_at": utcnow(), "error_count": 0,
+            db.table("feeds").insert({"url": url, "created_at": utcnow(), "error_count": 0,
                                 **values})
         elif any(existing[k] != v for k, v in values.items()):
-            db["feeds"].update(existing["id"], values)
-        rows.append(next(db["feeds"].rows_where("url = ?", [url])))
+            db.table("feeds").update(existing["id"], values)
+        rows.append(next(db.table("feeds").rows_where("url = ?", [url])))
     return rows
 
 
@@ -203,7 +203,7 @@ def forget_backlog(db: Database, urls: Iterable[str]) -> None:
 
 def update_feed(db: Database, feed_id: int, values: dict[str, Any]) -> None:
     with db.atomic():
-        db["feeds"].update(feed_id, values)
+        db.table("feeds").update(feed_id, values)
 
 
 # --- articles --------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def retryable_articles(db: Database, feed_id: int, max_attempts: int) -> list[st
 def record_article_error(db: Database, url: str, feed_id: int | None, message: str) -> None:
     with db.atomic():
         attempts = article_attempts(db, url) + 1
-        db["article_errors"].upsert(
+        db.table("article_errors").upsert(
             {"url": url, "feed_id": feed_id, "attempts": attempts, "last_error": message,
              "last_attempt_at": utcnow()},
             pk="url",
@@ -278,12 +278,12 @@ def record_skipped(db: Database, urls: Sequence[str], *, title: str | None, reas
                    feed_id: int | None) -> None:
     with db.atomic():
         for url in dict.fromkeys(urls):
-            db["skipped"].upsert(
+            db.table("skipped").upsert(
                 {"url": url, "title": title, "reason": reason, "feed_id": feed_id,
                  "seen_at": utcnow()},
                 pk="url",
             )
-            db["article_errors"].delete_where("url = ?", [url])
+            db.table("article_errors").delete_where("url = ?", [url])
 
 
 def link_urls(db: Database, article_id: int, urls: Iterable[str]) -> None:
@@ -291,7 +291,7 @@ def link_urls(db: Database, article_id: int, urls: Iterable[str]) -> None:
         for url in dict.fromkeys(urls):
             db.execute("INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
                        [url, article_id])
-            db["article_errors"].delete_where("url = ?", [url])
+            db.table("article_errors").delete_where("url = ?", [url])
 
 
 def repeated_lines(db: Database, site: str | None, min_articles: int) -> set[str]:
@@ -306,7 +306,7 @@ def save_article(db: Database, record: ArticleRecord, tagged: Tagged | None,
                  tagger_name: str | None) -> int:
     """Store one article with everything found in it, atomically. Returns its id."""
     with db.atomic():
-        article_id = db["articles"].insert(
+        article_id = db.table("articles").insert(
             {
                 "url": record.url,
                 "title": record.title,
@@ -328,6 +328,7 @@ def save_article(db: Database, record: ArticleRecord, tagged: Tagged | None,
                 "on_topic": int(record.on_topic),
             }
         ).last_pk
+        assert isinstance(article_id, int)
         link_urls(db, article_id, [record.url, *record.urls])
         if tagged is not None:
             _store_tags(db, article_id, tagged, tagger_name,
@@ -344,9 +345,9 @@ def save_article(db: Database, record: ArticleRecord, tagged: Tagged | None,
 def replace_tags(db: Database, article_id: int, tagged: Tagged, tagger_name: str) -> None:
     """Re-tagging: drop an article's mentions and figures and store the new ones, atomically."""
     with db.atomic():
-        db["mentions"].delete_where("article_id = ?", [article_id])
-        db["figures"].delete_where("article_id = ?", [article_id])
-        row = db["articles"].get(article_id)
+        db.table("mentions").delete_where("article_id = ?", [article_id])
+        db.table("figures").delete_where("article_id = ?", [article_id])
+        row = db.table("articles").get(article_id)
         _store_tags(db, article_id, tagged, tagger_name, row["published"] or row["fetched_at"])
         db.execute("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions)")
 
@@ -364,17 +365,17 @@ def _store_tags(db: Database, article_id: int, tagged: Tagged, tagger_name: str 
              "title": mention.title, "affiliation": mention.affiliation}
         )
     for row in mention_rows:  # resolved after all entities: a merge may have moved some
-        row["entity_id"] = entity_ids[row.pop("entity_key")]
+        row["entity_id"] = entity_ids[str(row.pop("entity_key"))]
     if mention_rows:
-        db["mentions"].insert_all(mention_rows)
+        db.table("mentions").insert_all(mention_rows)
     figure_rows = [
         {"article_id": article_id, "value": f.value, "text": f.text, "unit": f.unit,
          "what": f.what, "when": f.when, "sentence": f.sentence, "start": f.start, "end": f.end}
         for f in tagged.figures
     ]
     if figure_rows:
-        db["figures"].insert_all(figure_rows)
-    db["articles"].update(article_id, {"tagger": tagger_name, "tagged_at": utcnow()})
+        db.table("figures").insert_all(figure_rows)
+    db.table("articles").update(article_id, {"tagger": tagger_name, "tagged_at": utcnow()})
 
 
 def _resolve_person(db: Database, key: str) -> int | None:
@@ -392,6 +393,7 @@ def _resolve_person(db: Database, key: str) -> int | None:
 
 def _upsert_entity(db: Database, mention: Mention, seen: str, cache: dict[str, int]) -> int:
     key = entity_key(mention.label, mention.name)
+    entity_id: int | None
     if key in cache:
         entity_id = cache[key]
     else:
@@ -400,17 +402,19 @@ def _upsert_entity(db: Database, mention: Mention, seen: str, cache: dict[str, i
         if entity_id is None and key.startswith("person:"):
             entity_id = _resolve_person(db, key)
         if entity_id is None:
-            entity_id = db["entities"].insert(
+            new_id = db.table("entities").insert(
                 {"key": key, "name": mention.name, "label": mention.label, "kind": mention.kind,
                  "aliases": json.dumps([]), "titles": json.dumps([]), "first_seen": seen,
                  "last_seen": seen}
             ).last_pk
+            assert isinstance(new_id, int)
+            entity_id = new_id
             if key.startswith("person:") and " " in key:
-                for dropped in _absorb_short_forms(db, entity_id, key):
+                for dropped in _absorb_short_forms(db, new_id, key):
                     # Mentions of this article already resolved to the short form follow it.
                     for cached_key, cached_id in cache.items():
                         if cached_id == dropped:
-                            cache[cached_key] = entity_id
+                            cache[cached_key] = new_id
         cache[key] = entity_id
     _merge_into_entity(db, entity_id, mention, seen)
     return entity_id
@@ -435,8 +439,8 @@ def _absorb_short_forms(db: Database, entity_id: int, key: str) -> list[int]:
 
 def merge_entities(db: Database, *, keep: int, drop: int) -> None:
     """Fold entity ``drop`` into ``keep``: mentions move, aliases/titles/kinds/dates merge."""
-    gone = db["entities"].get(drop)
-    row = db["entities"].get(keep)
+    gone = db.table("entities").get(drop)
+    row = db.table("entities").get(keep)
     aliases = json.loads(row["aliases"] or "[]")
     for alias in [gone["name"], *json.loads(gone["aliases"] or "[]")]:
         if alias not in aliases:
@@ -447,8 +451,8 @@ def merge_entities(db: Database, *, keep: int, drop: int) -> None:
             titles.append(title)
     kind = max((row["kind"], gone["kind"]), key=lambda k: _KIND_RANK.get(k, 0))
     db.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ?", [keep, drop])
-    db["entities"].delete(drop)
-    db["entities"].update(keep, {
+    db.table("entities").delete(drop)
+    db.table("entities").update(keep, {
         "aliases": json.dumps(aliases, ensure_ascii=False),
         "titles": json.dumps(titles, ensure_ascii=False), "kind": kind,
         "first_seen": min(filter(None, [row["first_seen"], gone["first_seen"]]), default=None),
@@ -457,7 +461,7 @@ def merge_entities(db: Database, *, keep: int, drop: int) -> None:
 
 
 def _merge_into_entity(db: Database, entity_id: int, mention: Mention, seen: str) -> None:
-    row = db["entities"].get(entity_id)
+    row = db.table("entities").get(entity_id)
     aliases = json.loads(row["aliases"] or "[]")
     titles = json.loads(row["titles"] or "[]")
     changes: dict[str, Any] = {}
@@ -477,7 +481,7 @@ def _merge_into_entity(db: Database, entity_id: int, mention: Mention, seen: str
     if seen > (row["last_seen"] or ""):
         changes["last_seen"] = seen
     if changes:
-        db["entities"].update(entity_id, changes)
+        db.table("entities").update(entity_id, changes)
 
 
 def _fuller(candidate: str, current: str) -> bool:
