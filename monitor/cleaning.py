@@ -31,6 +31,8 @@ from .text import fold, squash, strip_accents
 LOGGER = logging.getLogger(__name__)
 
 RESIDUE_FILE = "residue.txt"
+#: A pattern file is a few hundred lines; a bigger file is a mistake (or /dev/zero).
+RESIDUE_MAX_BYTES = 1024 * 1024
 
 #: Furniture is short: a nav label, a byline box, a "Follow us" line. Longer lines are prose,
 #: and a paragraph repeated across articles is more likely a boilerplate disclaimer the site
@@ -210,6 +212,11 @@ def _combine(
 def _read_patterns(path: Path) -> list[re.Pattern[str]]:
     """Parse a residue file: one regular expression per line, ``#`` starts a comment line."""
     try:
+        if path.exists() and not path.is_file():
+            raise ConfigError(f"{path}: the residue pattern file is not a regular file")
+        if path.exists() and path.stat().st_size > RESIDUE_MAX_BYTES:
+            raise ConfigError(f"{path}: the residue pattern file is over "
+                              f"{RESIDUE_MAX_BYTES // 1024} KB; is it the right file?")
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         raise ConfigError(f"{path}: residue pattern file not found") from None

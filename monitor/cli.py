@@ -162,6 +162,8 @@ def run(
             seconds = parse_duration(every)
         except ValueError as exc:
             raise UsageError(f"--every: {exc}") from None
+        if seconds < 60:
+            raise UsageError("--every: at least 1m (more often is impolite to every feed)")
         cfg = cfg.model_copy(update={"poll": cfg.poll.model_copy(update={"interval": seconds})})
     reporter = _reporter(verbose)
     with _database(cfg) as database, _stop_on_signals() as stop:

@@ -101,6 +101,14 @@ class TopicConfig(_Section):
 class FetchConfig(_Section):
     allow_private_addresses: bool = False
     user_agent: str = DEFAULT_USER_AGENT
+
+    @field_validator("user_agent")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise ValueError("must be one line without control characters (it is sent as an "
+                             "HTTP header)")
+        return value
     #: Total wall-clock deadline for one request, body included.
     timeout: Duration = 20.0
     connect_timeout: Duration = 10.0
@@ -118,8 +126,9 @@ class FetchConfig(_Section):
 
 
 class PollConfig(_Section):
-    #: How often `monitor run` starts a round, and when a feed is next due.
-    interval: Duration = 900.0
+    #: How often `monitor run` starts a round, and when a feed is next due (at least 1 minute:
+    #: more often is impolite to every feed and spins the loop).
+    interval: Annotated[Duration, Field(ge=60)] = 900.0
     #: New items fetched per feed per round (newest first); the rest wait for the next round.
     max_articles_per_feed: int = Field(default=50, ge=1)
     #: Attempts at an article page before it is given up.
@@ -175,6 +184,20 @@ class Config(_Section):
         """A path from the config file: relative paths are relative to the file's folder."""
         path = Path(value).expanduser()
         return path if path.is_absolute() else self.base_dir / path
+
+    @field_validator("feeds")
+    @classmethod
+    def _distinct_feeds(cls, feeds: list[FeedConfig]) -> list[FeedConfig]:
+        from .urls import mask_credentials
+
+        seen: dict[str, int] = {}
+        for number, feed in enumerate(feeds):
+            key = mask_credentials(feed.url)
+            if key in seen:
+                raise ValueError(f"feeds {seen[key]} and {number} are the same feed "
+                                 f"({key}); list each feed once")
+            seen[key] = number
+        return feeds
 
     @property
     def database_path(self) -> Path:

@@ -36,7 +36,8 @@ def extract_sources(config: Config, sources: list[str]) -> list[dict[str, Any]]:
     cleaner = Cleaner.load(config.residue_path)
     fetcher: Fetcher | None = None
     results = []
-    db = open_db(config.database_path) if config.database_path.exists() else None
+    db = open_db(config.database_path, create=False, write=False) \
+        if config.database_path.exists() else None
     try:
         for source in sources:
             try:

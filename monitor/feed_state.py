@@ -18,7 +18,7 @@ from typing import Any
 from . import schedule
 from .errors import FetchError, MonitorError
 from .feeds import ParsedFeed, parse_feed
-from .urls import mask_credentials_in
+from .urls import canonical_url, mask_credentials, mask_credentials_in
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ def next_state(feed: Mapping[str, Any], outcome: Any, now: datetime, *, interval
         status = "not_modified" if outcome.not_modified else "unchanged"
     else:
         try:
-            parsed = parse_feed(outcome.content, base_url=outcome.url,
+            # The base without the feed's credentials: relative links must not inherit them.
+            parsed = parse_feed(outcome.content, base_url=canonical_url(outcome.url),
                                 content_type=outcome.content_type)
         except MonitorError as exc:
             return _failure(feed, exc, now, interval, values)
@@ -68,7 +69,8 @@ def next_state(feed: Mapping[str, Any], outcome: Any, now: datetime, *, interval
         if adaptive:
             every = schedule.publishing_interval(
                 (item.published for item in parsed.items), now, interval)
-        values.update(title=parsed.title, site_url=parsed.site_url,
+        values.update(title=parsed.title,
+                      site_url=parsed.site_url and mask_credentials(parsed.site_url),
                       poll_interval=every.total_seconds())
     floor = schedule.server_floor(outcome.headers, ttl, now)
     values.update(last_status=status, error_count=0, failure_score=0.0, last_error=None,

@@ -31,9 +31,13 @@ class RoundLock:
         except OSError as exc:
             reason = "it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror
             raise MonitorError(f"{self.path}: cannot use this lock file ({reason})") from None
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            # A hard link would make the pid written below overwrite another file.
             os.close(fd)
-            raise MonitorError(f"{self.path}: the lock file is not a regular file")
+            what = "not a regular file" if not stat.S_ISREG(info.st_mode) else \
+                "a hard link to another file"
+            raise MonitorError(f"{self.path}: cannot use this lock file (it is {what})")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -174,8 +174,10 @@ def m001_initial(db: Database) -> None:
         pk=("site", "key"),
     )
 
-    db.table("articles").enable_fts(["title", "text"], tokenize=FTS_TOKENIZE, create_triggers=True)
-    db.table("entities").enable_fts(["name", "aliases"], tokenize=FTS_TOKENIZE, create_triggers=True)
+    db.table("articles").enable_fts(["title", "text"], tokenize=FTS_TOKENIZE,
+                                    create_triggers=True)
+    db.table("entities").enable_fts(["name", "aliases"], tokenize=FTS_TOKENIZE,
+                                    create_triggers=True)
 
 
 @migrations(name="m002_feed_schedule")
@@ -230,10 +232,14 @@ def m004_stories(db: Database) -> None:
 
 
 def is_monitor_database(db: Database) -> bool | None:
-    """True for a monitor database, None for an empty one (no tables yet: monitor may make it
-    its own), False for any other SQLite file, which monitor must never alter."""
+    """True for a monitor database, None for an empty one (nothing in it at all, no
+    application id or user version: monitor may make it its own), False for any other SQLite
+    file, which monitor must never alter."""
     tables = set(db.table_names())
-    if not tables:
+    objects = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    marks = [db.execute(f"PRAGMA {name}").fetchone()[0]
+             for name in ("application_id", "user_version")]
+    if not objects and not any(marks):
         return None
     if Migrations.migrations_table in tables:
         row = db.execute(f"SELECT 1 FROM [{Migrations.migrations_table}] "

@@ -36,6 +36,7 @@ from .lock import RoundLock
 from .nlp import Tagged, Tagger
 from .politeness import HostLimiter, RobotsCache, RobotsDisallowed
 from .summary import Reporter, RoundSummary
+from .text import fold
 from .topic import TopicFilter
 from .urls import (
     canonical_is_trusted,
@@ -88,6 +89,28 @@ class _Pending:
 
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+#: How alike (rapidfuzz token-set ratio, 0-100) a feed item's title and the title of the page
+#: its link redirected to must be for the page to count as the item's article. Titles of one
+#: story vary (a site suffix, a word changed); a consent wall's or an error page's do not
+#: share its words.
+SAME_TITLE = 50
+
+
+def _redirected_elsewhere(page: Page, extracted: Extracted) -> str | None:
+    """The title of the page a feed item's link redirected to, when that page is plainly not
+    the item's article (their titles share almost nothing); else None. Only redirected
+    feed items with a title are judged."""
+    if page.item is None or not page.item.title or not extracted.title or not page.seen_as:
+        return None
+    if canonical_url(page.url) == page.seen_as[0]:
+        return None
+    from rapidfuzz import fuzz
+
+    if fuzz.token_set_ratio(fold(page.item.title), fold(extracted.title)) >= SAME_TITLE:
+        return None
+    return extracted.title
 
 
 def cap_text(text: str, max_chars: int) -> tuple[str, bool]:
@@ -292,25 +315,27 @@ class Monitor:
                               now_utc(), interval=timedelta(seconds=self.config.poll.interval),
                               adaptive=self.config.poll.adaptive)
         store.update_feed(self.db, feed["id"], step.values)
+        items = list(step.parsed.items) if step.parsed is not None else []
+        # Pages that failed before and items waiting in the backlog are fetched whatever the
+        # feed did this time: a 304, a feed that no longer lists them, a feed that fails or is
+        # gone must not strand items it once listed.
+        listed = {item.url for item in items}
+        waiting = [FeedItem(url=url, title=None, published=None, summary=None, guid=None)
+                   for url in store.retryable_articles(
+                       self.db, feed["id"], self.config.poll.article_attempts)]
+        waiting += [FeedItem(url=row["url"], title=row["title"], published=row["published"],
+                             summary=None, guid=row["guid"])
+                    for row in store.backlog(self.db, feed["id"])]
+        items += [item for item in waiting if item.url not in listed]
         if step.error is not None:
             summary.feeds_failed += 1
             summary.failures.append((feed["url"], step.values["last_error"]))
             self.reporter.feed_done({**feed, **step.values}, "error", step.values["last_error"])
-            return []
+            return items
         if step.parsed is not None:
             summary.feeds_ok += 1
-            items = list(step.parsed.items)
         else:
             summary.feeds_unchanged += 1
-            items = [FeedItem(url=url, title=None, published=None, summary=None, guid=None)
-                     for url in store.retryable_articles(
-                         self.db, feed["id"], self.config.poll.article_attempts)]
-        # Items listed earlier beyond the per-round cap wait in the backlog, changed feed or
-        # not: a 304 must not hide them.
-        listed = {item.url for item in items}
-        items += [FeedItem(url=row["url"], title=row["title"], published=row["published"],
-                           summary=None, guid=row["guid"])
-                  for row in store.backlog(self.db, feed["id"]) if row["url"] not in listed]
         self._validators[feed["id"]] = step.validators or {}
         message = f"{len(items)} items" if step.changed else step.status.replace("_", " ")
         if not step.changed and items:
@@ -462,6 +487,15 @@ class Monitor:
         except Exception as exc:  # noqa: BLE001 - one bad page never ends the round
             log.debug("unexpected error extracting %s", page.url, exc_info=True)
             self._article_failed(page, f"internal error: {type(exc).__name__}: {exc}", summary)
+            return None
+        elsewhere = _redirected_elsewhere(page, extracted)
+        if elsewhere is not None and store.article_attempts(self.db, page.key) + 1 < \
+                self.config.poll.article_attempts:
+            # A consent wall, a rate-limit or maintenance page: not this item's article. The
+            # item is retried rather than made known under that page; on its last attempt it
+            # is kept as it comes (a story retitled in another language is still a story).
+            self._article_failed(page, f"redirected to {page.url}, a page titled "
+                                       f"{elsewhere!r}, not this item's article", summary)
             return None
         url, claim = self._identity(page, extracted)
         urls = list(dict.fromkeys([url, *page.seen_as, page.url]))

@@ -209,7 +209,8 @@ def show(db: Database, url: str) -> dict[str, Any]:
     figures = [_figure(r) for r in db.query(
         f"SELECT {_FIGURE_COLUMNS} FROM figures f JOIN articles a ON a.id = f.article_id "
         "WHERE f.article_id = ? ORDER BY f.start", [original])]
-    duplicate_of = db.table("articles").get(row["duplicate_of"])["url"] if row["duplicate_of"] else None
+    duplicate_of = db.table("articles").get(row["duplicate_of"])["url"] \
+        if row["duplicate_of"] else None
     also_at = [r["url"] for r in db.query(
         "SELECT url FROM articles WHERE duplicate_of = ? ORDER BY id", [row["id"]])]
     return {

@@ -77,6 +77,9 @@ def open_db(path: str | Path, *, create: bool = True, write: bool | None = None)
                 db.close()
             db = _open_read_only(path)
             kind, writable = is_monitor_database(db), False
+        if kind is None and not create:
+            raise NotFoundError(f"{path}: an empty file, no monitor database yet (run "
+                                "`monitor poll` or `monitor demo` first)")
         if kind is False:
             raise MonitorError(f"{path}: not a monitor database (it holds another "
                                "application's tables); monitor leaves it unchanged — choose "
@@ -86,6 +89,8 @@ def open_db(path: str | Path, *, create: bool = True, write: bool | None = None)
                 if db.journal_mode != "wal":
                     db.enable_wal()
                 migrate(db)
+                if write:  # a demo database a user writes to is no longer demo's to replace
+                    db.execute("DELETE FROM monitor_meta WHERE key = 'made_by'")
             except sqlite3.OperationalError as exc:
                 if not _read_only_error(exc) or migrations.pending(db):
                     raise

@@ -61,7 +61,9 @@ def _clean_query(query: str) -> str:
 
 
 def _clean_netloc(scheme: str, netloc: str) -> str:
-    """Lower-case the host, drop a default port; user info is kept as written."""
+    """Lower-case the host, drop a default port and the user info: credentials never identify
+    a page, and an article's URL is stored and shown (a feed's credentials stay in the
+    config; its pages are fetched without them)."""
     userinfo, at, hostport = netloc.rpartition("@")
     if hostport.startswith("["):  # IPv6 literal: [::1]:8080
         close = hostport.find("]")
@@ -71,7 +73,8 @@ def _clean_netloc(scheme: str, netloc: str) -> str:
     host = host.lower().rstrip(".")  # "example.com." names the same host
     if port and port.isdigit() and int(port) == _DEFAULT_PORTS.get(scheme):
         port = ""
-    return f"{userinfo}{at}{host}{':' + port if port else ''}"
+    del userinfo, at
+    return f"{host}{':' + port if port else ''}"
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
@@ -99,9 +102,12 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
 
 def _has_unsafe_chars(text: str) -> bool:
-    """Whitespace, control or invisible format characters: never part of a URL we fetch."""
+    """Whitespace, control or invisible format characters, or a backslash: never part of a URL
+    we fetch. (Browsers read ``\\`` as ``/``, Python's parser does not, so
+    ``https://victim.example\\@evil.example/`` is one host to us and another to a reader.)"""
     return any(
-        ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text
+        ch.isspace() or ch == "\\" or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+        for ch in text
     )
 
 
@@ -183,6 +189,8 @@ def canonical_is_trusted(claimed: str, fetched: str) -> bool:
     AMP cache copy whose path names ``claimed``'s site. Anything else is a claim one site
     makes about another's URL, and believing it would let any page overwrite (or pre-empt)
     another publisher's article."""
+    if not is_fetchable_url(claimed) or "@" in urlsplit(claimed).netloc:
+        return False  # user info or a backslash: a URL that reads differently in a browser
     own = registrable_domain(fetched)
     if own and own == registrable_domain(claimed):
         return True

@@ -74,10 +74,11 @@ def test_demo_force_replaces_only_a_demo_database(real_database, tmp_path):
 def test_demo_force_rebuilds_its_own_database(tmp_path):
     path = tmp_path / "demo.db"
     assert runner.invoke(app, ["demo", "--db", str(path)]).exit_code == 0
-    db = open_db(path)
-    count = db["articles"].count
-    db["articles"].update(1, {"title": "edited"})
-    db.close()
+    conn = sqlite3.connect(path)  # not through monitor: a write command would unmark it
+    count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    conn.execute("UPDATE articles SET title = 'edited' WHERE id = 1")
+    conn.commit()
+    conn.close()
     assert runner.invoke(app, ["demo", "--db", str(path), "--force"]).exit_code == 0
     db = open_db(path)
     assert db["articles"].count == count and "edited" not in {r["title"] for r in
@@ -411,15 +412,20 @@ def test_a_full_disk_marks_the_feed_and_loses_no_item(long_feed, write_config, t
 
 
 def test_feed_credentials_stay_in_the_config(httpserver, write_config, tagger):
+    # Relative links: resolved against the feed's URL, they must not inherit its password.
     httpserver.expect_request("/private/feed.xml").respond_with_data(
-        rss("Private Cuba feed", []), content_type="application/rss+xml")
+        rss("Private Cuba feed", [("Cuba 1", "/private/1"), ("Cuba 2", "/private/2")]),
+        content_type="application/rss+xml")
+    httpserver.expect_request("/private/1").respond_with_data(story(1), content_type="text/html")
+    httpserver.expect_request("/private/2").respond_with_data("down", status=503)
     url = httpserver.url_for("/private/feed.xml").replace("://", "://reader:s3cret@")
     path = write_config([url])
     cfg = load_config(path, env={})
     db = open_db(cfg.database_path)
     Monitor(cfg, db, tagger=tagger).poll()
-    request = httpserver.log[-1][0]
+    request = next(r for r, _ in httpserver.log if r.path == "/private/feed.xml")
     assert request.authorization is not None and request.authorization.password == "s3cret"
+    assert db.table("articles").count == 1 and db.table("article_errors").count == 1
     assert [r["url"] for r in db["feeds"].rows] == [url.replace("reader:s3cret@", "***@")]
     assert db["feeds"].get(1)["last_status"] == "ok"
     result = runner.invoke(app, ["feeds", "--json", "--config", str(path)])
@@ -482,3 +488,144 @@ def test_on_topic_says_whether_the_topic_terms_matched(tmp_path, write_config, t
     Monitor(cfg, db, tagger=tagger).ingest([str(cuba), str(other)], topic_filter=False)
     assert {r["url"]: r["on_topic"] for r in db["articles"].rows} == {
         "https://news.example/cuba": 1, "https://news.example/libraries": 0}
+
+
+# --- what an outside review found after the first pass ------------------------------------
+
+
+def test_a_link_redirected_to_an_unrelated_page_is_retried_not_made_known(
+        httpserver, write_config, tagger):
+    """A consent wall for one round: the items are not stored as that page, nor linked to
+    it for good; the next round stores their real articles."""
+    links = [(f"Cuba migration talks, part {n}", httpserver.url_for(f"/item/{n}"))
+             for n in range(2)]
+    httpserver.expect_request("/feed.xml").respond_with_data(rss("Wire", links),
+                                                             content_type="application/rss+xml")
+    consent = article_page("Before you continue to Cuba Wire", [
+        "We and our partners use cookies to show you news about Cuba and the region.",
+        "Accept all cookies to continue reading, or manage your choices here."])
+    httpserver.expect_request("/consent").respond_with_data(consent, content_type="text/html")
+    for n in range(2):
+        httpserver.expect_oneshot_request(f"/item/{n}").respond_with_data(
+            "", status=302, headers={"Location": httpserver.url_for("/consent")})
+    cfg = load_config(write_config([httpserver.url_for("/feed.xml")]), env={})
+    db = open_db(cfg.database_path)
+    Monitor(cfg, db, tagger=tagger).poll()
+    assert db.table("articles").count == 0 and db.table("article_errors").count == 2
+    for n in range(2):
+        httpserver.expect_request(f"/item/{n}").respond_with_data(story(n),
+                                                                  content_type="text/html")
+    db.execute("UPDATE feeds SET next_poll_at = NULL")
+    db.conn.commit()
+    Monitor(cfg, db, tagger=tagger).poll()
+    assert sorted(r["title"] for r in db.table("articles").rows) == [
+        "Cuba migration talks, part 0", "Cuba migration talks, part 1"]
+
+
+def test_failed_items_are_retried_while_the_feed_keeps_changing_or_fails(
+        httpserver, write_config, tagger):
+    state = {"round": 0}
+
+    def feed(request: Request) -> Response:
+        if state["round"] == 2:
+            return Response("gone", status=410)
+        # A new build date every round: the feed is never "unchanged".
+        body = rss(f"Wire, build {state['round']}", [("Cuba 1", httpserver.url_for("/s/1")),
+                                                     ("Cuba 2", httpserver.url_for("/s/2"))])
+        return Response(body if state["round"] == 0 else body.replace("Cuba 1", "Cuba 3")
+                        .replace("/s/1", "/s/3"), content_type="application/rss+xml")
+
+    def flaky(request: Request) -> Response:
+        if state["round"] == 0:
+            return Response("busy", status=503)
+        return Response(story(2), content_type="text/html")
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(feed)
+    httpserver.expect_request("/s/1").respond_with_data(story(1), content_type="text/html")
+    httpserver.expect_request("/s/3").respond_with_data(story(3), content_type="text/html")
+    httpserver.expect_request("/s/2").respond_with_handler(flaky)
+    cfg = load_config(write_config([httpserver.url_for("/feed.xml")],
+                                   extra="poll:\n  max_articles_per_feed: 1\n"), env={})
+    db = open_db(cfg.database_path)
+    monitor = Monitor(cfg, db, tagger=tagger)
+    for number in range(4):
+        state["round"] = min(number, 2)
+        monitor.poll(force=True)
+    # Round 0: s/1 stored, s/2 waits. Round 1: the feed changed (s/3 in, s/1 out): s/3 and
+    # s/2 (which failed once) still come. Round 2-3: the feed is gone; what it listed is not.
+    assert sorted(r["url"].rsplit("/", 1)[1] for r in db.table("articles").rows) == \
+        ["1", "2", "3"]
+    assert db.table("feed_backlog").count == 0
+    assert db.table("feeds").get(1)["state"] == "gone"
+
+
+def test_a_canonical_claim_that_reads_differently_in_a_browser_is_not_believed():
+    from monitor.urls import canonical_is_trusted, is_fetchable_url
+
+    claim = "http://127.0.0.1:8100\\@127.0.0.2:8100/story"
+    assert not is_fetchable_url(claim)
+    assert not canonical_is_trusted(claim, "http://127.0.0.2:8100/page")
+    assert not canonical_is_trusted("http://user@127.0.0.2:8100/x", "http://127.0.0.2:8100/p")
+
+
+def test_read_commands_never_make_an_empty_file_a_database(tmp_path):
+    empty = tmp_path / "e.db"
+    empty.touch()
+    for args in (["search", "cuba"], ["entities"], ["feeds"], ["report"], ["retag"]):
+        result = runner.invoke(app, [*args, "--db", str(empty)])
+        assert result.exit_code == 1 and "empty file" in result.output, args
+    assert empty.stat().st_size == 0
+
+
+def test_a_file_marked_by_another_application_is_refused_even_without_tables(tmp_path):
+    path = tmp_path / "app.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = 1234")
+    conn.execute("CREATE VIEW answer AS SELECT 42")
+    conn.commit()
+    conn.close()
+    before = digest(path)
+    assert runner.invoke(app, ["poll", "--db", str(path)]).exit_code == 1
+    assert digest(path) == before
+
+
+def test_a_demo_database_a_user_writes_to_is_no_longer_demos_to_replace(tmp_path,
+                                                                        write_config):
+    path = tmp_path / "demo.db"
+    assert runner.invoke(app, ["demo", "--db", str(path)]).exit_code == 0
+    page = tmp_path / "mine.html"
+    page.write_text(story(7, canonical="https://news.example/mine"), encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(page), "--db", str(path),
+                               "--config", str(write_config())]).exit_code == 0
+    before = digest(path)
+    result = runner.invoke(app, ["demo", "--db", str(path), "--force"])
+    assert result.exit_code == 1 and digest(path) == before
+
+
+def test_a_hard_linked_lock_file_is_refused(write_config, tmp_path):
+    path = write_config()
+    target = tmp_path / "secret.txt"
+    target.write_text("data")
+    Path(f"{load_config(path, env={}).database_path}.lock").hardlink_to(target)
+    result = runner.invoke(app, ["poll", "--config", str(path)])
+    assert result.exit_code == 1 and "hard link" in result.output
+    assert target.read_text() == "data"
+
+
+@pytest.mark.parametrize("extra, key", [
+    ("feeds:\n  - url: https://a:1@news.example/feed\n  - url: https://b:2@news.example/feed\n",
+     "feeds"),
+    ('fetch:\n  user_agent: "monitor\\nX-Evil: 1"\n', "fetch.user_agent"),
+    ("poll:\n  interval: 0.0001\n", "poll.interval"),
+])
+def test_more_values_that_would_fail_mid_round_are_refused_at_start(tmp_path, extra, key):
+    path = tmp_path / "config.yaml"
+    path.write_text(extra)
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        load_config(path, env={})
+
+
+def test_a_residue_file_that_is_a_device_is_refused_at_start(tmp_path, write_config, tagger):
+    cfg = load_config(write_config(extra="cleaning:\n  residue_file: /dev/zero\n"), env={})
+    with pytest.raises(ConfigError, match="not a regular file"):
+        Monitor(cfg, open_db(cfg.database_path), tagger=tagger).check()
