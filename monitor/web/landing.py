@@ -4,23 +4,18 @@ feeds. Plain SQL over one read-only connection; the template only lays them out.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..migrations import ARTICLE_DATE
+from ..urls import mask_credentials_in
 
 WINDOW_DAYS = 7
-#: The user info of a URL (``https://user:password@host/``), wherever the URL is in a text: up
-#: to the last ``@`` before the host's end.
-USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#]*@")
-
-
 def mask_userinfo(text: str) -> str:
     """``https://user:secret@host/feed`` -> ``https://***@host/feed``, in any text: the form
-    :func:`monitor.urls.mask_credentials` stores, for rows stored before it did."""
-    return USERINFO.sub(r"\1***@", text)
+    the store keeps, for rows stored before it did."""
+    return mask_credentials_in(text)
 
 
 def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
