@@ -1,6 +1,7 @@
 """Hostile servers: one polling round over every misbehaving feed and article page at once.
 
     .venv/bin/python bench/hostile.py [--timeout 3] [--keep] [--huge-feed] [--pile-up N]
+    .venv/bin/python bench/hostile.py --pages [--max-chars N] [--page-cases a,b] [--keep]
 
 Everything is served by one raw-socket, thread-per-connection server on 127.0.0.1 (port 0), so
 the bytes and their timing are exactly what each case says. Each feed case is one feed of one
@@ -25,6 +26,24 @@ Two opt-in stress sections go beyond the fast-failing cases:
   pages were fetched by then (a bounded in-flight window would keep that near 2 x
   fetch.concurrency).
 
+``--pages`` runs the page-level attacks instead, each in a subprocess of its own so that its
+wall time and peak RSS (the child's own ``ru_maxrss``) are its alone, one line per case:
+
+* ``entity-dense``: a saved 4.9 MB page of 20,000 "Title Name Surname said …" sentences, one
+  ``<p>`` each, ingested as ``monitor ingest FILE`` does (``Monitor.ingest`` on a fresh SQLite
+  file): what was stored, cut or not, and how many mentions and officials were tagged;
+* ``huge-prose``: a saved 14 MB page of ordinary prose (one long article), the same way:
+  whether the stored article is marked ``truncated`` ("n/a" before that column exists);
+* ``canonical-hijack``: a page on the attacker's host (an ``http.server`` on 127.0.0.1)
+  whose ``<link rel=canonical>`` names ``https://victim.example/news/story``, ingested by its
+  URL: the URL it is stored under (its own is the safe outcome) and the claim recorded;
+* ``furniture-poisoning``: three pages from the attacker's host claiming URLs on
+  victim.example, each carrying the line "Cuba's foreign ministry confirmed the talks.", then
+  a real victim page saved as a file (canonical ``https://victim.example/news/real``) that
+  has the same sentence: whether the sentence survived in the victim's stored text.
+
+``--max-chars`` sets ``cleaning.max_chars`` for them (the config's default otherwise).
+
 This module is also the fixture library of ``tests/test_hostile.py``: the suite serves the
 same cases with a short timeout.
 """
@@ -33,11 +52,14 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
+import os
 import random
 import resource
 import shutil
 import socket
 import struct
+import subprocess
 import sys
 import tempfile
 import threading
@@ -47,6 +69,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -752,6 +775,288 @@ def pile_up(directory: Path, pages: int, timeout: float) -> None:
           f"waited; peak RSS {before:.0f} MiB -> {first.get('rss', 0):.0f} MiB when the first "
           "result was consumed")
 
+# ------------------------------------------------------------------------------- page attacks
+
+#: The page-level attacks of ``--pages``, in the order they run.
+PAGE_CASES = ("entity-dense", "huge-prose", "canonical-hijack", "furniture-poisoning")
+VICTIM_STORY = "https://victim.example/news/story"
+VICTIM_REAL = "https://victim.example/news/real"
+POISON = "Cuba's foreign ministry confirmed the talks."
+
+_DENSE_TITLES = ("Deputy Foreign Minister", "Foreign Minister", "Vice President", "Senator",
+                 "Ambassador", "Interior Minister", "Assistant Secretary of State",
+                 "Defense Secretary", "Attorney General", "Governor", "spokeswoman",
+                 "Homeland Security Secretary", "Rep.", "Sen.", "chargé d'affaires",
+                 "Deputy Prime Minister", "Health Minister", "Coast Guard Rear Adm.")
+_DENSE_FIRST = ("Carlos", "María", "John", "Ana", "Pedro", "Laura", "Brian", "Josefina",
+                "Bruno", "Lianys", "Miguel", "Elena", "David", "Rosa", "Jorge", "Sofía",
+                "Alejandro", "Marco", "Johana", "Raúl", "Emily", "Kevin", "Yolanda", "Tom")
+_DENSE_LAST = ("Fernández de Cossío", "Rodríguez Parrilla", "Nichols", "Vidal Ferreiro",
+               "Torres Rivera", "Smith", "Gómez", "Pérez", "Martínez", "Johnson", "Díaz",
+               "Hernández", "Castro", "Ortega", "Mayorkas", "Tablada", "Rubio", "Blinken",
+               "Morales Ojeda", "Navarro", "O'Neill", "García Márquez", "Lee", "Walker")
+_DENSE_TAILS = (
+    "said on Monday that the talks with the State Department on migration, visas and the "
+    "deportation flights to Havana would continue next month, officials from both countries "
+    "confirmed in a joint statement issued in Washington.",
+    "told reporters in Havana that 16,531 Cubans were apprehended at the US-Mexico border in "
+    "February, up from 12,000 in January, and that the embassy would resume full consular "
+    "services for Cuban families soon.",
+    "said the Cuban Foreign Ministry and the U.S. Embassy in Havana had agreed to hold another "
+    "round of migration talks in Washington before the end of the year, according to a "
+    "statement from both governments.",
+    "said Cuba's foreign ministry confirmed the talks on Thursday and that the Coast Guard "
+    "had returned 2,000 migrants intercepted at sea since October, the highest number in "
+    "decades, to the port of Havana.",
+)
+
+
+def dense_page_html(sentences: int = 20_000, seed: int = 5) -> bytes:
+    """A saved article page of ``sentences`` "Title Name Surname said …" paragraphs (~4.9 MB
+    for 20,000): the shape an outside probe found took 13 minutes to tag."""
+    rng = random.Random(seed)
+    paragraphs = [f"{rng.choice(_DENSE_TITLES)} {rng.choice(_DENSE_FIRST)} "
+                  f"{rng.choice(_DENSE_LAST)} {rng.choice(_DENSE_TAILS)}"
+                  for _ in range(sentences)]
+    return article_html("Officials on the US-Cuba migration talks", paragraphs)
+
+
+def prose_page_html(target_bytes: int = 14 * MIB) -> bytes:
+    """One long article of ordinary prose (the talks, the visas, and other news), repeated to
+    ``target_bytes``."""
+    paragraphs = (*GOOD_PARAGRAPHS, *VISA_PARAGRAPHS, *OFF_TOPIC_PARAGRAPHS)
+    size = sum(len(p) + 7 for p in paragraphs)
+    return article_html("A very long story on US-Cuba migration",
+                        paragraphs * max(1, target_bytes // size))
+
+
+def canonical_html(title: str, paragraphs: Sequence[str], canonical: str) -> bytes:
+    """An article page whose ``<link rel=canonical>`` (and og:url) names ``canonical``."""
+    head = (f'<link rel="canonical" href="{escape(canonical)}">'
+            f'<meta property="og:url" content="{escape(canonical)}">')
+    return article_html(title, paragraphs).replace(b"</title>", b"</title>" + head.encode(), 1)
+
+
+def _attacker_pages() -> dict[str, tuple[str, bytes]]:
+    """Path on the attacker's host -> (the victim URL it claims, the page)."""
+    stories = [
+        ("Cuba and the US discuss deportation flights", (
+            "Cuban and US officials met in Havana on Tuesday to discuss the resumption of "
+            "deportation flights, the first such meeting this year.",
+            "The delegations reviewed the 1994 migration accords and consular services at the "
+            "embassy, a Cuban official said after the meeting.")),
+        ("Havana says visa backlog is shrinking", (
+            "The U.S. Embassy in Havana has cut its backlog of immigrant visa interviews by "
+            "half since January, a spokesperson said on Wednesday.",
+            "Cuban families have waited years for the interviews, which moved to Guyana when "
+            "the embassy reduced its staff in 2017.")),
+        ("Coast Guard returns migrants to Cuba", (
+            "The US Coast Guard returned 83 migrants to Cuba on Friday after intercepting "
+            "several rustic vessels in the Florida Straits.",
+            "The number of Cubans trying to reach Florida by sea has risen sharply over the "
+            "past year, according to Coast Guard figures.")),
+    ]
+    pages = {}
+    for n, (title, paragraphs) in enumerate(stories, 1):
+        claim = f"https://victim.example/news/{n}"
+        pages[f"/attack/{n}"] = (claim, canonical_html(title, (*paragraphs, POISON), claim))
+    return pages
+
+
+class _PagesHandler(BaseHTTPRequestHandler):
+    """Serves ``server.pages`` (path -> HTML); everything else is a 404."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        body = self.server.pages.get(self.path.split("?", 1)[0])  # type: ignore[attr-defined]
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence
+        pass
+
+
+def _pages_server(pages: Mapping[str, bytes]) -> ThreadingHTTPServer:
+    """A threaded ``http.server`` on 127.0.0.1 serving ``pages``, started."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _PagesHandler)
+    server.pages = dict(pages)  # type: ignore[attr-defined]
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="pages-server", daemon=True).start()
+    return server
+
+
+def _page_monitor(workdir: Path, max_chars: int | None) -> Any:
+    """A Monitor on a fresh SQLite file in ``workdir``, with the default configuration (no
+    config file is read) but loopback fetches allowed, no robots.txt, no per-host delay."""
+    from monitor.config import load_config
+    from monitor.pipeline import Monitor
+    from monitor.store import open_db
+
+    os.chdir(workdir)  # no config.yaml here: the defaults
+    config = load_config(None, env={}, required=False)
+    fetch = config.fetch.model_copy(update={"allow_private_addresses": True, "robots": False,
+                                            "host_delay": 0})
+    update: dict[str, Any] = {"database": str(workdir / "monitor.db"), "fetch": fetch}
+    if max_chars is not None:
+        update["cleaning"] = config.cleaning.model_copy(update={"max_chars": max_chars})
+    config = config.model_copy(update=update)
+    return Monitor(config, open_db(config.database_path))
+
+
+def _columns(db: Any, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+def _stored(db: Any, url: str) -> dict[str, Any] | None:
+    """The article stored for ``url`` (any of its URLs), with what was tagged in it."""
+    columns = _columns(db, "articles")
+    extra = [c for c in ("truncated", "canonical_claim") if c in columns]
+    row = db.execute(
+        "SELECT a.id, a.url, length(a.text), a.text"
+        + "".join(f", a.{c}" for c in extra)
+        + " FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+        [url]).fetchone()
+    if row is None:
+        return None
+    found = {"id": row[0], "url": row[1], "chars": row[2], "text": row[3]}
+    found.update({c: row[4 + k] for k, c in enumerate(extra)})
+    found["mentions"] = db.execute("SELECT count(*) FROM mentions WHERE article_id = ?",
+                                   [row[0]]).fetchone()[0]
+    found["officials"] = db.execute(
+        "SELECT count(*) FROM mentions m JOIN entities e ON e.id = m.entity_id "
+        "WHERE m.article_id = ? AND e.kind = 'official'", [row[0]]).fetchone()[0]
+    found["figures"] = db.execute("SELECT count(*) FROM figures WHERE article_id = ?",
+                                  [row[0]]).fetchone()[0]
+    return found
+
+
+def _flag(found: dict[str, Any], column: str) -> str:
+    return "n/a" if column not in found else repr(found[column])
+
+
+def run_page_case(name: str, workdir: Path, max_chars: int | None = None) -> tuple[str, float]:
+    """Run one page attack in this process: (outcome, seconds spent in ``Monitor.ingest``)."""
+    monitor = _page_monitor(workdir, max_chars)
+    db = monitor.db
+    spent = 0.0
+
+    def ingest(sources: list[str]) -> Any:
+        nonlocal spent
+        start = time.monotonic()
+        try:
+            return monitor.ingest(sources)
+        finally:
+            spent += time.monotonic() - start
+
+    try:
+        if name in ("entity-dense", "huge-prose"):
+            html = dense_page_html() if name == "entity-dense" else prose_page_html()
+            path = workdir / f"{name}.html"
+            path.write_bytes(html)
+            del html
+            summary = ingest([str(path)])
+            found = _stored(db, path.resolve().as_uri())
+            if found is None:
+                return f"NOT STORED ({summary.line()})", spent
+            return (f"{len(path.read_bytes()) / MIB:.1f} MiB page -> stored {found['chars']:,} "
+                    f"chars, truncated {_flag(found, 'truncated')}; {found['mentions']:,} "
+                    f"mentions ({found['officials']:,} officials), {found['figures']:,} "
+                    "figures"), spent
+        if name == "canonical-hijack":
+            paragraphs = (*GOOD_PARAGRAPHS, *VISA_PARAGRAPHS)
+            server = _pages_server({"/news/a": canonical_html(
+                "US and Cuba hold migration talks", paragraphs, VICTIM_STORY)})
+            try:
+                url = f"http://127.0.0.1:{server.server_address[1]}/news/a"
+                summary = ingest([url])
+            finally:
+                server.shutdown()
+            found = _stored(db, url)
+            if found is None:
+                return f"NOT STORED ({summary.line()})", spent
+            safe = "safe" if found["url"] == url else "HIJACKED"
+            return (f"{safe}: stored under {found['url']} (canonical claim recorded: "
+                    f"{_flag(found, 'canonical_claim')})"), spent
+        if name == "furniture-poisoning":
+            attacks = _attacker_pages()
+            server = _pages_server({path: html for path, (_, html) in attacks.items()})
+            try:
+                base = f"http://127.0.0.1:{server.server_address[1]}"
+                stored_as = []
+                for path in attacks:  # one after the other, as separate rounds would
+                    ingest([base + path])
+                    found = _stored(db, base + path)
+                    stored_as.append(found["url"] if found else "not stored")
+            finally:
+                server.shutdown()
+            victim = workdir / "victim.html"
+            victim.write_bytes(canonical_html("Cuba and the US agree on new talks", (
+                *GOOD_PARAGRAPHS, POISON,
+                "The next round is expected in Washington before the end of the year."),
+                VICTIM_REAL))
+            summary = ingest([str(victim)])
+            found = _stored(db, VICTIM_REAL)
+            if found is None:
+                return f"victim NOT STORED ({summary.line()})", spent
+            survived = POISON in found["text"]
+            lines = db.execute("SELECT site, count(*) FROM site_lines GROUP BY site").fetchall()
+            return (f"{'safe' if survived else 'POISONED'}: sentence "
+                    f"{'kept' if survived else 'DELETED'} in the victim's text; attacker pages "
+                    f"stored as {', '.join(sorted(set(stored_as)))}; furniture learned per "
+                    f"site: {dict(lines) or 'none'}"), spent
+        raise ValueError(f"unknown page case {name!r}")
+    finally:
+        monitor.close()
+        db.close()
+
+
+def _page_case_child(name: str, workdir: Path, max_chars: int | None) -> int:
+    """``--page-case``: run one case, then print one JSON line (outcome, seconds, peak)."""
+    try:
+        outcome, seconds = run_page_case(name, workdir, max_chars)
+    except BaseException:  # noqa: BLE001 - a crash is an outcome
+        outcome, seconds = "CRASH: " + traceback.format_exc().strip().splitlines()[-1], 0.0
+        traceback.print_exc()
+    print(json.dumps({"outcome": outcome, "ingest": seconds,
+                      "peak_mib": _peak_rss_mib()}))
+    return 0
+
+
+def page_attacks(workdir: Path, names: Sequence[str], *, max_chars: int | None = None,
+                 timeout: float = 3600.0) -> list[dict[str, Any]]:
+    """Run each page attack in a subprocess of its own; print and return one line per case."""
+    print(f"page attacks: each case in its own process; cleaning.max_chars "
+          f"{max_chars if max_chars is not None else 'as configured (default)'}")
+    print(f"{'case':<22}{'wall':>8}{'ingest':>8}{'peak':>9}  outcome")
+    results = []
+    for name in names:
+        casedir = workdir / name
+        casedir.mkdir(parents=True)
+        command = [sys.executable, str(Path(__file__).resolve()), "--page-case", name,
+                   "--workdir", str(casedir)]
+        if max_chars is not None:
+            command += ["--max-chars", str(max_chars)]
+        start = time.monotonic()
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                                  cwd=casedir)
+            lines = done.stdout.strip().splitlines()
+            result = json.loads(lines[-1]) if lines else {
+                "outcome": f"CRASH (exit {done.returncode}): "
+                           + (done.stderr.strip().splitlines() or [""])[-1],
+                "ingest": 0.0, "peak_mib": 0.0}
+        except subprocess.TimeoutExpired:
+            result = {"outcome": f"TIMEOUT after {timeout:g}s", "ingest": timeout,
+                      "peak_mib": 0.0}
+        result["name"] = name
+        result["wall"] = time.monotonic() - start
+        results.append(result)
+        print(f"{name:<22}{result['wall']:>7.1f}s{result['ingest']:>7.1f}s"
+              f"{result['peak_mib']:>6.0f} MiB  {result['outcome']}", flush=True)
+    return results
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -765,7 +1070,32 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="add a valid 14 MiB feed (~55,000 items) to the round")
     parser.add_argument("--pile-up", type=int, default=0, metavar="N",
                         help="then a round of one never-answering page and N 12 MiB pages")
+    parser.add_argument("--pages", action="store_true",
+                        help="run only the page-level attacks, each in its own process")
+    parser.add_argument("--page-cases", default=",".join(PAGE_CASES),
+                        help=f"with --pages: which of them (default {','.join(PAGE_CASES)})")
+    parser.add_argument("--max-chars", type=int, default=None,
+                        help="with --pages: cleaning.max_chars (default: the config's)")
+    parser.add_argument("--page-case", help=argparse.SUPPRESS)  # one case, in a child
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.page_case:
+        return _page_case_child(args.page_case, Path(args.workdir), args.max_chars)
+    if args.pages:
+        names = [n.strip() for n in args.page_cases.split(",") if n.strip()]
+        unknown = set(names) - set(PAGE_CASES)
+        if unknown:
+            parser.error(f"unknown page case(s): {', '.join(sorted(unknown))}")
+        workdir = Path(tempfile.mkdtemp(prefix="monitor-pages-"))
+        started = time.monotonic()
+        try:
+            results = page_attacks(workdir, names, max_chars=args.max_chars)
+        finally:
+            if not args.keep:
+                shutil.rmtree(workdir, ignore_errors=True)
+        print(f"total wall time: {time.monotonic() - started:.1f}s"
+              + (f"  kept: {workdir}" if args.keep else ""))
+        return 1 if any(r["outcome"].startswith(("CRASH", "TIMEOUT")) for r in results) else 0
     if args.lifetime < 110 + 60 * args.huge_feed + 30 * bool(args.pile_up):
         args.lifetime = 110 + 60 * args.huge_feed + 30 * bool(args.pile_up)
 

@@ -10,6 +10,8 @@ were women"). ``when``: the date in the figure's clause, never across another fi
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 
 from spacy.tokens import Doc, Span, Token
 
@@ -113,21 +115,129 @@ def compares(span: Span) -> bool:
     return any(word in _COMPARED or word in ("or", "up", "down") for word in before)
 
 
-def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
+class Tree:
+    """The children of a parsed sentence's tokens by relation, listed once per token: a head
+    that many figures share (a verb with a preposition for each of them) is not read again
+    for each figure, which was quadratic in a long sentence."""
+
+    def __init__(self) -> None:
+        self._kids: dict[int, dict[str, list[Token]]] = {}
+        self._merged: dict[tuple[int, tuple[str, ...]], list[Token]] = {}
+        #: Other lists read off the tree once, by what and whose.
+        self.memo: dict[tuple[str, int], list[Token]] = {}
+
+    def kids(self, token: Token, dep: str) -> list[Token]:
+        """The children of ``token`` related to it by ``dep``, in text order."""
+        by_dep = self._kids.get(token.i)
+        if by_dep is None:
+            by_dep = self._kids[token.i] = {}
+            for child in token.children:
+                by_dep.setdefault(child.dep_, []).append(child)
+        return by_dep.get(dep, [])
+
+    def first_kid(self, token: Token, deps: tuple[str, ...]) -> Token | None:
+        """The first child of ``token`` related to it by one of ``deps``."""
+        firsts = [found[0] for dep in deps if (found := self.kids(token, dep))]
+        return min(firsts, key=lambda t: t.i) if firsts else None
+
+    def kids_of(self, token: Token, deps: tuple[str, ...]) -> list[Token]:
+        """The children of ``token`` related to it by one of ``deps``, in text order."""
+        key = (token.i, deps)
+        found = self._merged.get(key)
+        if found is None:
+            found = self._merged[key] = sorted(
+                (c for dep in deps for c in self.kids(token, dep)), key=lambda t: t.i)
+        return found
+
+
+class _Shared:
+    """What the figures of one sentence share: their tokens (a set and sorted), the parse
+    tree's children, and what was read off the tree for them."""
+
+    def __init__(self, tokens: Iterable[int], tree: Tree | None = None) -> None:
+        self.tokens = frozenset(tokens)
+        self.ordered = sorted(self.tokens)
+        self.tree = tree or Tree()
+        self.phrases: dict[tuple[int, frozenset[int]], str | None] = {}
+        self.restated: dict[int, int] = {}  # figure root -> where its restatements end
+        #: A token's direct objects that are no figure, and its prepositions (of the words
+        #: asked) that are none, with their objects that are none.
+        self.objects: dict[int, list[Token]] = {}
+        self.preps: dict[tuple[int, tuple[str, ...]], list[tuple[Token, list[Token]]]] = {}
+
+    def any_in(self, first: int, last: int) -> bool:
+        """Some token of the figures is from ``first`` to ``last`` (both included)."""
+        k = bisect_left(self.ordered, first)
+        return k < len(self.ordered) and self.ordered[k] <= last
+
+
+class Marks:
+    """Tokens that are no part of a counted phrase: those of every figure of the sentence,
+    shared by all its figures and sorted once, and the few that one figure's reading adds.
+    (A set of its own for each figure copied the sentence's: quadratic in a long one.)"""
+
+    def __init__(self, tokens: Iterable[int] = (), *, tree: Tree | None = None,
+                 shared: _Shared | None = None) -> None:
+        self._shared = shared if shared is not None else _Shared(tokens, tree)
+        self._extra: set[int] = set()
+
+    @property
+    def tree(self) -> Tree:
+        return self._shared.tree
+
+    @property
+    def shared(self) -> _Shared:
+        return self._shared
+
+    def __contains__(self, i: object) -> bool:
+        return i in self._extra or i in self._shared.tokens
+
+    def __or__(self, tokens: Iterable[int]) -> Marks:
+        marks = Marks(shared=self._shared)
+        marks._extra = self._extra | set(tokens)
+        return marks
+
+    def add(self, i: int) -> None:
+        self._extra.add(i)
+
+    def private(self, first: int = -1, last: int = -1) -> frozenset[int]:
+        """The marks of this figure's reading alone (those from ``first`` to ``last``, if
+        given)."""
+        return frozenset(i for i in self._extra if i not in self._shared.tokens and (
+            first < 0 or first <= i <= last))
+
+    def any_in(self, first: int, last: int) -> bool:
+        """Some token from ``first`` to ``last`` (both included) is marked."""
+        return self._shared.any_in(first, last) or any(first <= i <= last for i in self._extra)
+
+    def first_between(self, low: int, high: int) -> int | None:
+        """The first marked token after ``low`` and before ``high``."""
+        ordered = self._shared.ordered
+        k = bisect_right(ordered, low)
+        found = [ordered[k]] if k < len(ordered) and ordered[k] < high else []
+        found += [i for i in self._extra if low < i < high]
+        return min(found) if found else None
+
+
+def what_of(figure: Span, unit: str | None, numbers: set[int] | Marks) -> str | None:
     """What the figure counts; ``numbers`` are the tokens of every figure in the sentence
-    (the other end of a range is not part of what is counted)."""
+    (the other end of a range is not part of what is counted), :class:`Marks` to share them
+    between the figures of a sentence."""
     root = figure.root
-    inside = set(range(figure.start, figure.end)) | numbers
+    if not isinstance(numbers, Marks):
+        numbers = Marks(numbers)
+    inside = numbers | range(figure.start, figure.end)
+    tree = inside.tree
     # "hundreds of thousands [of people]", "5% [of Cubans]", money: "$2 billion [in aid]"
     heads = ("of", "in", "for") if unit not in (None, "%") else ("of",)
-    for child in [c for t in (root, *figure) for c in t.children]:  # "two-[thirds of] voters"
-        if child.dep_ == "prep" and child.lower_ in heads and child.i not in inside:
-            objects = [c for c in child.children if c.dep_ == "pobj"
-                       and c.ent_type_ not in _SETTINGS and not _distributive(c)
+    for child in [c for t in (root, *figure) for c in tree.kids(t, "prep")]:  # "two-[thirds
+        if child.lower_ in heads and child.i not in inside:                   # of] voters"
+            objects = [c for c in tree.kids(child, "pobj")
+                       if c.ent_type_ not in _SETTINGS and not _distributive(c, tree)
                        and c.lower_ not in _SETTING_WORDS]
             if objects:
                 return _phrase(objects[0], inside)
-    for restated in (c for c in root.children if c.dep_ == "conj" and c.lower_ in _UNIT_NOUNS):
+    for restated in (c for c in tree.kids(root, "conj") if c.lower_ in _UNIT_NOUNS):
         measured = _object_of(restated, ("of",), inside)  # "2,750 tons, or 2,500 tons, [of
         if measured is not None:                           # water]"
             return _phrase(measured, inside)
@@ -143,7 +253,7 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
         # date": a time the parse hung the figure on.
         root, head = head, head.head
         inside.add(root.i)
-        for unit in (root, *(c for c in root.children if c.dep_ == "conj")):
+        for unit in (root, *tree.kids(root, "conj")):
             measured = _object_of(unit, ("of",), inside)  # "2,750 tons, or 2,500 tons, of water"
             if measured is not None and unit.lower_ in _UNIT_NOUNS:
                 return _phrase(measured, inside)
@@ -157,8 +267,8 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
         thing = _direct_object(worth.head, inside)
         if thing is not None:
             return _phrase(thing, inside)  # "receiving [a lifeline] … worth up to $8 billion"
-    while root.dep_ in ("conj", "appos") and head.i in inside | {h.i for h in _unit_heads(root)}:
-        root, head = head, head.head  # "102.2 points, or [0.36%]": a restatement
+    root = _restated(root, inside)  # "102.2 points, or [0.36%]": a restatement
+    head = root.head
     if root.dep_ == "appos" and _is_noun(head) and head.i not in inside \
             and head.ent_type_ != "DATE":
         return _phrase(head, inside)  # "their estimate ([$6 million] in both cases)"
@@ -184,7 +294,7 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
             verb = verb.head
     if verb.lower_ in _PARTICLES and not _is_verb(verb):
         verb = verb.head  # "was [up] 0.1%"
-        if _is_noun(verb) and not _has_aux(verb) and verb.i not in inside:
+        if _is_noun(verb) and not _has_aux(verb, tree) and verb.i not in inside:
             return _phrase(verb, inside)  # "with the euro [up 0.05%]"
     if root.dep_ in ("nsubj", "nsubjpass", "npadvmod", "conj") \
             and (fronted := _fronted_of(figure.doc)) is not None:
@@ -202,7 +312,7 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
             return _phrase(changed if changed is not None else verb, inside)
     if via is not None and via.lower_ == "at" and _is_verb(verb) and verb.lower_ not in _PLACES:
         thing = _direct_object(verb, inside)
-        subject = thing if thing is not None else _subject(verb)
+        subject = thing if thing is not None else _subject(verb, tree)
         return _phrase(subject, inside) if subject is not None else None
     if unit not in COUNT_UNITS - {None, "%"} or not _is_verb(verb):
         pass
@@ -212,15 +322,36 @@ def what_of(figure: Span, unit: str | None, numbers: set[int]) -> str | None:
           and _is_verb_of(fold(verb.head.lower_), _SPENDING)):
         return _spent(verb.head, figure, inside)
     if (root.dep_ not in ("pobj", "dobj", "attr", "oprd", "obj", "npadvmod")
-            or not (_is_verb(verb) or _has_aux(verb))):
+            or not (_is_verb(verb) or _has_aux(verb, tree))):
         return None
     # Any verb of a share or a measure ("the yen strengthened 0.13%", "winds gusting to 55
     # mph"), else a verb of level.
     if not (unit == "%" or unit not in COUNT_UNITS or _is_level_verb(verb.lower_)
             or root.dep_ == "attr"):
         return None
-    subject = _subject(verb)
+    subject = _subject(verb, tree)
     return _phrase(subject, inside) if subject is not None else None
+
+
+def _restated(root: Token, inside: Marks) -> Token:
+    """Up from a figure that restates another ("102.2 points, or [0.36%]"), or a unit of one,
+    to the figure restated. A walk up a list of figures made once for all of them."""
+    memo = inside.shared.restated
+    usable = inside.private() <= {root.i}  # what it marks alone is never further up
+    path = []
+    while root.dep_ in ("conj", "appos"):
+        if usable and root.i in memo:
+            root = root.doc[memo[root.i]]
+            break
+        head = root.head
+        if not (head.i in inside or head.i in {h.i for h in _unit_heads(root)}):
+            break
+        path.append(root.i)
+        root = head
+    if usable:
+        for i in path:
+            memo[i] = root.i
+    return root
 
 
 # Where or when a sum is, not what it is: "$1.10 [in London]", "$2 billion [in 2023]".
@@ -229,29 +360,36 @@ _SETTING_WORDS = frozenset({"trading", "trade", "session", "morning", "afternoon
                             "total", "all", "sum", "terms", "value", "today"})
 
 
-def _distributive(token: Token) -> bool:
+def _distributive(token: Token, tree: Tree) -> bool:
     """"in [both] cases", "in [each] case": how a figure applies, not what it counts."""
-    return any(c.dep_ in ("det", "predet") and c.lower_ in ("both", "each", "every", "all")
-               for c in token.children)
+    return any(c.lower_ in ("both", "each", "every", "all")
+               for c in tree.kids_of(token, ("det", "predet")))
 
 
-def _direct_object(verb: Token, inside: set[int]) -> Token | None:
-    """The verb's first direct object that is not a figure or its unit."""
-    return next((c for c in verb.children if c.dep_ == "dobj" and _is_thing(c, inside)), None)
+def _direct_object(verb: Token, inside: Marks) -> Token | None:
+    """The verb's first direct object that is not a figure or its unit. (Those that are no
+    figure of the sentence are listed once: a verb may have a figure for each object.)"""
+    shared = inside.shared
+    things = shared.objects.get(verb.i)
+    if things is None:
+        things = shared.objects[verb.i] = [
+            c for c in inside.tree.kids(verb, "dobj")
+            if c.lower_ not in _UNIT_NOUNS and not shared.any_in(c.left_edge.i, c.right_edge.i)]
+    return next((c for c in things if _is_thing(c, inside)), None)
 
 
-def _is_thing(token: Token, inside: set[int]) -> bool:
+def _is_thing(token: Token, inside: Marks) -> bool:
     """A noun phrase that is not a figure or its unit: "lost [1.85 points] … to 3,120.18"."""
-    return token.lower_ not in _UNIT_NOUNS and not inside.intersection(
-        range(token.left_edge.i, token.right_edge.i + 1))
+    return token.lower_ not in _UNIT_NOUNS and not inside.any_in(token.left_edge.i,
+                                                                 token.right_edge.i)
 
 
-def _has_aux(token: Token) -> bool:
+def _has_aux(token: Token, tree: Tree) -> bool:
     """A verb the tagger took for a noun: "[was] last trading up 0.4%"."""
-    return any(c.dep_ in ("aux", "auxpass") for c in token.children)
+    return bool(tree.kids(token, "aux") or tree.kids(token, "auxpass"))
 
 
-def _modifies(root: Token, inside: set[int]) -> bool:
+def _modifies(root: Token, inside: Marks) -> bool:
     head = root.head
     return (root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "predet")
             and head.i not in inside and (_is_noun(head) or (
@@ -260,31 +398,53 @@ def _modifies(root: Token, inside: set[int]) -> bool:
                 and head.dep_ in ("dobj", "nsubj", "nsubjpass", "pobj"))))
 
 
-def _object_of(token: Token, preps: tuple[str, ...], inside: set[int]) -> Token | None:
-    for child in token.children:
-        if child.dep_ == "prep" and child.lower_ in preps and child.i not in inside:
-            for grandchild in child.children:
-                if grandchild.dep_ == "pobj" and grandchild.i not in inside:
+def _object_of(token: Token, preps: tuple[str, ...], inside: Marks) -> Token | None:
+    """The first object of one of the token's prepositions ``preps``, neither marked. (Those
+    that are no figure of the sentence are listed once per token.)"""
+    shared = inside.shared
+    key = (token.i, preps)
+    found = shared.preps.get(key)
+    if found is None:
+        tree = inside.tree
+        found = shared.preps[key] = [
+            (child, objects) for child in tree.kids(token, "prep")
+            if child.lower_ in preps and child.i not in shared.tokens
+            and (objects := [g for g in tree.kids(child, "pobj") if g.i not in shared.tokens])]
+    for child, objects in found:
+        if child.i not in inside:
+            for grandchild in objects:
+                if grandchild.i not in inside:
                     return grandchild
     return None
 
 
-def _spent(verb: Token, figure: Span, inside: set[int]) -> str | None:
+def _spent(verb: Token, figure: Span, inside: Marks) -> str | None:
     """Money a verb of spending moves: "spent … [on advocacy]", "given … [to an agent]"."""
-    places = [c for t in (verb, *figure) for c in t.children
-              if c.dep_ in ("prep", "dative") and c.lower_ in _SPENT_ON and c.i not in inside
-              and any(g.dep_ == "pobj" for g in c.children)]
+    tree = inside.tree
+    # The first of them, each one's first (prepositions of a verb are read in text order
+    # until one qualifies, not all of them for each figure).
+    places = [c for t in (verb, *figure) for c in [next(
+        (c for c in _places(t, tree) if c.i not in inside), None)] if c is not None]
     if not places:
         return None
     place = min(places, key=lambda c: c.i)
     doc, end = place.doc, place.right_edge.i + 1
-    end = min([end] + [i for i in inside if place.i < i < end])  # "… in [four attempts]
+    end = inside.first_between(place.i, end) or end  # "… in [four attempts]
     while end > place.i + 1 and (doc[end - 1].is_punct or doc[end - 1].dep_ == "cc"):
         end -= 1  # and Rs 40 lakh on…"
     words = doc[place.i : end]
     if len(words) < 2 or len(words) > _MAX_WHAT_TOKENS:
         return None
     return f"{verb.text} {words.text}"
+
+
+def _places(token: Token, tree: Tree) -> list[Token]:
+    """Prepositions of ``token`` that may say what money was for, with their objects."""
+    key = ("places", token.i)
+    if key not in tree.memo:
+        tree.memo[key] = [c for c in tree.kids_of(token, ("prep", "dative"))
+                          if c.lower_ in _SPENT_ON and tree.kids(c, "pobj")]
+    return tree.memo[key]
 
 
 def _is_level_verb(word: str) -> bool:
@@ -322,11 +482,11 @@ def _unit_heads(token: Token) -> list[Token]:
     return [head] if head.lower_ in _UNIT_NOUNS else []
 
 
-def _subject(verb: Token) -> Token | None:
+def _subject(verb: Token, tree: Tree) -> Token | None:
     for _ in range(3):  # "X rose in January and reached 16,531": the subject is the first verb's
-        for child in verb.children:
-            if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
-                return None if child.lower_ in _PRONOUNS else child
+        child = tree.first_kid(verb, ("nsubj", "nsubjpass", "csubj"))
+        if child is not None:
+            return None if child.lower_ in _PRONOUNS else child
         if verb.dep_ == "acl" and _is_noun(verb.head):
             # "winds [gusting] at times to 55 mph": the noun the participle describes
             return None if verb.head.lower_ in _PRONOUNS else verb.head
@@ -336,11 +496,22 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
-def _phrase(head: Token, exclude: set[int]) -> str | None:
-    """The head with its modifiers, less determiners, rates and the figure itself."""
+def _phrase(head: Token, exclude: Marks) -> str | None:
+    """The head with its modifiers, less determiners, rates and the figure itself (read once
+    for all the figures of a sentence that share it: a subject, a verb's object)."""
+    # Only the marks over its words matter.
+    key = (head.i, exclude.private(head.left_edge.i, head.right_edge.i))
+    phrases = exclude.shared.phrases
+    if key not in phrases:
+        phrases[key] = _read_phrase(head, exclude)
+    return phrases[key]
+
+
+def _read_phrase(head: Token, exclude: Marks) -> str | None:
+    tree = exclude.tree
     kept = [c for c in head.children
-            if c.dep_ not in _NOT_IN_PHRASE and not _is_date_phrase(c)
-            and not exclude.intersection(range(c.left_edge.i, c.right_edge.i + 1))]
+            if c.dep_ not in _NOT_IN_PHRASE and not _is_date_phrase(c, tree)
+            and not exclude.any_in(c.left_edge.i, c.right_edge.i)]
     left = min([head.i] + [c.left_edge.i for c in kept])
     right = max([head.i] + [c.right_edge.i for c in kept])
     tokens = list(head.doc[left : right + 1])
@@ -353,7 +524,7 @@ def _phrase(head: Token, exclude: set[int]) -> str | None:
             tokens = tokens[:k]  # "one woman[, near the river]"
             break
     while tokens and (tokens[-1].is_punct or (  # "a decrease [of]" when the parse hung
-            tokens[-1].dep_ == "prep" and not any(c.dep_ == "pobj" for c in tokens[-1].children))):
+            tokens[-1].dep_ == "prep" and not tree.kids(tokens[-1], "pobj"))):
         tokens.pop()  # the figure elsewhere
     if len(tokens) > _MAX_WHAT_TOKENS:
         # A long subtree: its core, "the number of respondents [aged between … who had …]"
@@ -374,7 +545,7 @@ def _phrase(head: Token, exclude: set[int]) -> str | None:
     return _COUNT_PREFIX.sub("", text) or None
 
 
-def _core(head: Token, exclude: set[int]) -> set[int]:
+def _core(head: Token, exclude: Marks) -> set[int]:
     """The head, the words that name it (compounds, adjectives, possessives) and its "of"
     phrase, without clauses or other prepositions."""
     kept = {head.i}
@@ -396,12 +567,12 @@ _AFTERTHOUGHTS = frozenset({"prep", "advmod", "acl", "relcl", "npadvmod", "appos
 _CORE = frozenset({"compound", "amod", "nmod", "poss", "case", "nummod", "quantmod", "advmod"})
 
 
-def _is_date_phrase(token: Token) -> bool:
+def _is_date_phrase(token: Token, tree: Tree) -> bool:
     """"[in fiscal 2022]" after "6,182 Cubans": when, which is not part of what (unlike a
     duration: "the average number of Cubans found [in seven days]")."""
     if token.dep_ != "prep":
         return False
-    objects = [c for c in token.children if c.dep_ == "pobj"]
+    objects = tree.kids(token, "pobj")
     return bool(objects) and all(
         o.ent_type_ == "DATE" and not _is_duration(o.doc[o.left_edge.i : o.right_edge.i + 1].text)
         for o in objects
@@ -415,58 +586,168 @@ def _names_a_thing(date: Span) -> bool:
         and root.head.ent_type_ != "DATE"
 
 
-def when_of(figure: Span, others: list[int]) -> str | None:
+class Dates:
+    """The dates of a parsed sentence that may say when its figures are, read once for all
+    of them (each figure read them all, and walked each one's clause up the tree: cubic
+    in a long sentence), by clause, by end and by token."""
+
+    def __init__(self, doc: Doc, tree: Tree | None = None) -> None:
+        self.doc = doc
+        self.tree = tree or Tree()
+        self.all = [e for e in doc.ents if e.label_ == "DATE" and _WHEN_FORM.search(e.text)
+                    and not _is_duration(e.text) and not _names_a_thing(e)
+                    # "aged 26 or…"
+                    and not (e.start > 0 and doc[e.start - 1].lower_ in AGE_WORDS)]
+        self.starts = [d.start for d in self.all]
+        self.ends = [d.end for d in self.all]
+        # Entities of a doc never overlap: in text order, each ends before the next starts.
+        self.ordered = all(a.end <= b.start
+                           for a, b in zip(self.all, self.all[1:], strict=False))
+        self._clauses: dict[int, int] = {}  # token -> the token of its clause
+        self._by_clause: dict[int, list[int]] | None = None  # clause -> its dates (indexes)
+
+    def clause(self, token: Token) -> Token:
+        """The head of the clause ``token`` is in: the first verb up the tree, else the root
+        (each token's walk up made once)."""
+        path = []
+        while token.i not in self._clauses:
+            if token.dep_ == "ROOT" or _is_verb(token) or token.head is token:
+                self._clauses[token.i] = token.i
+                break
+            path.append(token.i)
+            token = token.head
+        found = self._clauses[token.i]
+        for i in path:
+            self._clauses[i] = found
+        return self.doc[found]
+
+    def in_clause(self, clause: Token) -> list[int]:
+        """Indexes of the dates whose clause is ``clause``, in text order."""
+        if self._by_clause is None:
+            self._by_clause = {}
+            for k, date in enumerate(self.all):
+                self._by_clause.setdefault(self.clause(date.root).i, []).append(k)
+        return self._by_clause.get(clause.i, [])
+
+    def within(self, head: Token) -> list[int] | range:
+        """Indexes of the dates inside the phrase ``head`` heads."""
+        first, last = head.left_edge.i, head.right_edge.i + 1
+        if not self.ordered:
+            return [k for k, d in enumerate(self.all) if first <= d.start and d.end <= last]
+        return range(bisect_left(self.starts, first), bisect_right(self.ends, last))
+
+    def nearest(self, figure: Span, dates: list[int] | range, others: list[int], *,
+                ordered: bool = True) -> str | None:
+        """``_nearest`` over the dates of indexes ``dates``; by bisection when they are in
+        text order (``ordered``: always, but for two subjects' phrases that overlap), not
+        by reading every date and every other figure."""
+        if not (self.ordered and ordered):
+            return _nearest(figure, [self.all[k] for k in dates], others)
+        # The first date after the figure, unless another figure comes first; else the last
+        # one before, unless another figure comes between.
+        j = bisect_left(dates, figure.end, key=self.starts.__getitem__)
+        if j < len(dates):
+            date = self.all[dates[j]]
+            if not _any_between(others, figure.end, date.start):
+                return date.text
+        j = bisect_right(dates, figure.start, key=self.ends.__getitem__)
+        if j:
+            date = self.all[dates[j - 1]]
+            if not _any_between(others, date.end, figure.start):
+                return date.text
+        return None
+
+
+def _any_between(others: list[int], first: int, stop: int) -> bool:
+    """Some of the sorted ``others`` is from ``first`` to ``stop - 1``."""
+    k = bisect_left(others, first)
+    return k < len(others) and others[k] < stop
+
+
+def when_of(figure: Span, others: list[int], dates: Dates | None = None) -> str | None:
     """The date in the figure's clause: the one right after it, else the one right before,
-    never across another figure ("from 600 on Feb 26 to 1,300 on April 16")."""
+    never across another figure ("from 600 on Feb 26 to 1,300 on April 16"). ``others``:
+    the sorted first tokens of the sentence's other figures; ``dates``: the sentence's,
+    shared by its figures."""
     doc = figure.doc
-    clause = _clause(figure.root)
-    candidates = [e for e in doc.ents if e.label_ == "DATE" and _WHEN_FORM.search(e.text)
-                  and not _is_duration(e.text) and not _names_a_thing(e)
-                  # "aged 26 or…"
-                  and not (e.start > 0 and doc[e.start - 1].lower_ in AGE_WORDS)]
+    if dates is None:
+        dates = Dates(doc)
+    clause = dates.clause(figure.root)
+    candidates = dates.all
     start = figure.start
-    bracketed = next((e for e in candidates if start >= 2 and doc[start - 1].text == "("
-                      and e.end == start - 1), None)
-    if bracketed is not None:
-        return bracketed.text  # "the months of May (18,984), June (17,561)…"
-    dates = [e for e in candidates if _clause(e.root).i == clause.i]
-    found = _nearest(figure, dates, others)
+    if start >= 2 and doc[start - 1].text == "(":
+        bracketed = next((e for e in candidates if e.end == start - 1), None) \
+            if not dates.ordered else _ending_at(dates, start - 1)
+        if bracketed is not None:
+            return bracketed.text  # "the months of May (18,984), June (17,561)…"
+    found = dates.nearest(figure, dates.in_clause(clause), others)
     if found is None and _is_verb(clause):
         # "The average price of a new truck sold [in October] was $41,640": the subject's
-        subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
-        inner = [e for c in subjects for e in _dates_within(c, candidates)]
-        found = _nearest(figure, inner, others)
+        subjects = dates.tree.kids_of(clause, ("nsubj", "nsubjpass"))
+        inner = [dates.within(c) for c in subjects]
+        if len(inner) == 1:
+            found = dates.nearest(figure, inner[0], others)
+        else:
+            joined = [k for found in inner for k in found]
+            found = dates.nearest(figure, joined, others,
+                                  ordered=all(a < b for a, b in zip(joined, joined[1:],
+                                                                    strict=False)))
     if found is None and figure.root.dep_ in ("nummod", "quantmod"):
         # "532,000 [Cubans … who entered the United States since October 2022]": a date
         # that says which of the counted
-        found = _nearest(figure, _dates_within(figure.root.head, candidates), others)
+        found = dates.nearest(figure, dates.within(figure.root.head), others)
     if found is None:
-        found = _antecedent_date(clause, candidates)
+        found = _antecedent_date(clause, dates)
     if found is None:
-        found = _fronted(doc, candidates)
+        found = _fronted(doc, candidates[:1] if dates.ordered else candidates)
     return found
 
 
-def _dates_within(head: Token, dates: list[Span]) -> list[Span]:
-    """The dates inside the phrase ``head`` heads."""
-    return [d for d in dates if head.left_edge.i <= d.start and d.end <= head.right_edge.i + 1]
+def _ending_at(dates: Dates, end: int) -> Span | None:
+    """The date that ends at token ``end`` (dates in text order)."""
+    k = bisect_left(dates.ends, end)
+    return dates.all[k] if k < len(dates.ends) and dates.ends[k] == end else None
 
 
-def _antecedent_date(clause: Token, dates: list[Span]) -> str | None:
+def _nearest(figure: Span, dates: list[Span], others: list[int]) -> str | None:
+    """The date right after the figure, else the one right before, never across another
+    figure ("from 600 on Feb 26 to 1,300 on April 16"); ``others`` sorted."""
+    after = [d for d in dates if d.start >= figure.end
+             and not _any_between(others, figure.end, d.start)]
+    if after:
+        return after[0].text
+    before = [d for d in dates if d.end <= figure.start
+              and not _any_between(others, d.end, figure.start)]
+    return before[-1].text if before else None
+
+
+def _antecedent_date(clause: Token, dates: Dates) -> str | None:
     """"last year, [when] 200,287 people arrived", "the rafter crisis in 1994, [when] 35,000
     Cubans took to the seas": a clause of "when" is dated by the time it describes."""
-    when = next((c for c in clause.children if c.dep_ == "advmod" and c.lower_ == "when"),
-                None)
+    tree = dates.tree
+    when = next((c for c in tree.kids(clause, "advmod") if c.lower_ == "when"), None)
     if clause.dep_ not in ("relcl", "advcl") or when is None:
         return None
-    for date in dates:  # "…last year[, when]…", whatever the parse hangs the clause on
-        if date.end == when.i or (date.end == when.i - 1 and when.nbor(-1).text == ","):
-            return date.text
+    if not dates.ordered:
+        for date in dates.all:  # "…last year[, when]…", whatever the parse hangs the clause on
+            if date.end == when.i or (date.end == when.i - 1 and when.nbor(-1).text == ","):
+                return date.text
+    else:  # the first in text order: the one ending before the comma, else at "when"
+        before = _ending_at(dates, when.i - 1)
+        if before is not None and when.nbor(-1).text == ",":
+            return before.text
+        at = _ending_at(dates, when.i)
+        if at is not None:
+            return at.text
     head = clause.head
-    places = [head] + [g for c in head.children if c.dep_ == "prep" for g in c.children
-                       if g.dep_ == "pobj"]
+    places = [head] + [g for c in tree.kids(head, "prep") for g in tree.kids(c, "pobj")]
     for token in places:
-        for date in dates:
+        if dates.ordered:  # the date over the token, if any
+            k = bisect_right(dates.starts, token.i) - 1
+            if k >= 0 and token.i < dates.ends[k]:
+                return dates.all[k].text
+            continue
+        for date in dates.all:
             if date.start <= token.i < date.end:
                 return date.text
     return None
@@ -481,24 +762,6 @@ def _fronted(doc: Doc, dates: list[Span]) -> str | None:
     if any(t.pos_ not in ("ADP", "DET") and t.tag_ not in ("IN", "DT") for t in doc[: first.start]):
         return None
     return first.text
-
-
-def _nearest(figure: Span, dates: list[Span], others: list[int]) -> str | None:
-    """The date right after the figure, else the one right before, never across another
-    figure ("from 600 on Feb 26 to 1,300 on April 16")."""
-    after = [d for d in dates if d.start >= figure.end
-             and not any(figure.end <= o < d.start for o in others)]
-    if after:
-        return after[0].text
-    before = [d for d in dates if d.end <= figure.start
-              and not any(d.end <= o < figure.start for o in others)]
-    return before[-1].text if before else None
-
-
-def _clause(token: Token) -> Token:
-    while token.dep_ != "ROOT" and not _is_verb(token) and token.head is not token:
-        token = token.head
-    return token
 
 
 # Word classes from the fine-grained tag (English tagger, no attribute ruler) or the

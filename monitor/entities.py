@@ -32,11 +32,11 @@ from .entity_base import (
     PLACE_LABELS,
     Entity,
     Mention,
+    Stoplist,
     base_name,
     folded_words,
     is_name_like,
     kind_for,
-    name_runs,
     normalise_name,
     trim_space,
 )
@@ -49,7 +49,7 @@ def extract_mentions(doc: Doc, not_names: Iterable[str] = (), table: Names | Non
     """Mentions of one processed article (``monitor_titles`` must have run); ``text`` is the
     doc's text when the caller has it (``doc.text`` joins every token anew)."""
     table = table or names()
-    stoplist = {folded_words(entry) for entry in not_names}
+    stoplist = Stoplist(folded_words(entry) for entry in not_names)
     entities = [
         Entity(span, ent.label_, ent.ent_id_)
         for ent in doc.ents
@@ -102,18 +102,34 @@ def _sentences(doc: Doc, text: str) -> Callable[[int], str]:
     return sentence
 
 
+#: Words of the longest name whose parts are matched with other names of the article.
+_LONGEST_NAME = 24
+
+
+def _runs(words: tuple[str, ...], lengths: set[int]) -> set[tuple[str, ...]]:
+    """The runs of consecutive ``words`` of the given lengths."""
+    return {words[i : i + n] for n in lengths if n <= len(words)
+            for i in range(len(words) - n + 1)}
+
+
 def _canonicalise(entities: list[Entity], table: Names) -> None:
     """Names: known bodies, places and groups from the tables; for people the fullest form
     in the article; titles shared."""
     people = [e for e in entities if e.label in PERSON_LABELS]
     forms = {folded_words(e.span.text): normalise_name(e.span.text) for e in reversed(people)}
     # Every run of words inside a form -> the forms holding it; the fullest forms are those
-    # inside no other.
+    # inside no other. Only runs as long as a form, or as a short name of another kind
+    # ("Blinken" below), are ever looked up: a form of n words has n²/2 runs. A "name" too
+    # long to be one (a hyphenated run the span was stretched over) is its own and no
+    # other's.
+    lengths = {len(form) for form in forms if 0 < len(form) <= _LONGEST_NAME} | {1, 2, 3}
     holders: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for form in forms:
-        for run in name_runs(form):
+        if len(form) > _LONGEST_NAME:
+            continue
+        for run in _runs(form, lengths):
             holders.setdefault(run, []).append(form)
-    fullest = {w for w in forms if holders[w] == [w]}
+    fullest = {w for w in forms if len(w) > _LONGEST_NAME or holders[w] == [w]}
     owners = {run: [f for f in found if f in fullest] for run, found in holders.items()}
 
     def full_form(words: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -130,7 +146,7 @@ def _canonicalise(entities: list[Entity], table: Names) -> None:
             if owner is not None and owner[: len(words)] != words:
                 entity.label = "PERSON"
         if entity.label in PERSON_LABELS:
-            owner = full_form(words)
+            owner = words if len(words) > _LONGEST_NAME and words in forms else full_form(words)
             entity.name = forms[owner] if owner else normalise_name(entity.span.text)
         else:
             entity.name = base_name(entity, table)

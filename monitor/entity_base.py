@@ -7,11 +7,15 @@ spans of government bodies, :mod:`monitor.titles` finds the titles of people, an
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from spacy.attrs import SENT_START
 from spacy.strings import hash_string
-from spacy.tokens import Span
+from spacy.tokens import Doc, Span
 
 from .assets import model_file, read_lexicon
 from .gazetteer import AGENCY_COUNTRIES, Names
@@ -327,17 +331,73 @@ def trim_space(span: Span) -> Span | None:
     return span.doc[start:end] if end > start else None
 
 
-def is_name_like(text: str, stoplist: set[tuple[str, ...]]) -> bool:
+def is_name_like(text: str, stoplist: AbstractSet[tuple[str, ...]]) -> bool:
     if any(ch.isdigit() for ch in text) or not any(ch.isalpha() for ch in text):
         return False
     if not any(word[:1].isupper() for word in text.split()):
         return False
-    return not stoplist.intersection(name_runs(folded_words(text)))
+    return not stopped(folded_words(text), stoplist)
 
 
 def name_runs(words: tuple[str, ...]) -> set[tuple[str, ...]]:
     """Every run of consecutive words: ("a", "b") -> {("a",), ("b",), ("a", "b")}."""
     return {words[i:j] for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+
+
+class Stoplist(frozenset):
+    """Folded word sequences that are no names (``models/not_names.txt``), with the length of
+    the longest: only runs that long can be one of them."""
+
+    longest: int
+
+    def __new__(cls, entries: Iterable[tuple[str, ...]] = ()) -> Stoplist:
+        stoplist = super().__new__(cls, entries)
+        stoplist.longest = max(map(len, stoplist), default=0)
+        return stoplist
+
+
+def stopped(words: tuple[str, ...], stoplist: AbstractSet[tuple[str, ...]]) -> bool:
+    """Some run of consecutive ``words`` is in ``stoplist``: what
+    ``stoplist.intersection(name_runs(words))`` says, without the runs longer than any entry
+    (a name of n words has n²/2 runs: a long one would be quadratic)."""
+    if not stoplist:
+        return False
+    longest = getattr(stoplist, "longest", None)
+    if longest is None:
+        longest = max(map(len, stoplist))
+    return any(words[i:j] in stoplist for i in range(len(words))
+               for j in range(i + 1, min(i + longest, len(words)) + 1))
+
+
+class Sentences:
+    """The sentences of a doc, looked up by token in O(log n). ``Span.sent`` walks the tokens
+    to both ends of the sentence on every call: asked once per entity, title or figure, it
+    is quadratic in a long sentence. A doc without sentence boundaries is one sentence."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self._hooked = ("sent" in doc.user_span_hooks or "sent" in doc.user_token_hooks
+                        or "sents" in doc.user_hooks)
+        starts = [0]
+        if len(doc) and doc.has_annotation("SENT_START"):
+            starts += [i for i in (doc.to_array(SENT_START).astype("int64") == 1).nonzero()[0]
+                       .tolist() if i > 0]
+        self.starts = starts
+        self.ends = starts[1:] + [len(doc)]
+        self._annotated = doc.has_annotation("SENT_START")
+
+    def bounds(self, i: int) -> tuple[int, int]:
+        """(start, end) of the sentence of token ``i``."""
+        if self._hooked and self._annotated:
+            sentence = self.doc[i : i + 1].sent
+            return sentence.start, sentence.end
+        k = bisect_right(self.starts, i) - 1
+        return self.starts[k], self.ends[k]
+
+    def of(self, i: int) -> Span:
+        """The sentence of token ``i``: ``doc[i].sent`` (``doc[:]`` without boundaries)."""
+        start, end = self.bounds(i)
+        return self.doc[start:end]
 
 
 def base_name(entity: Entity, table: Names) -> str:

@@ -17,8 +17,17 @@ import numpy
 from spacy.attrs import IS_ALPHA, LOWER, SHAPE
 from spacy.tokens import Doc, Span, Token
 
-from .counted import DURATION_UNIT, compares, restates, what_of, when_of
-from .entity_base import trim_space
+from .counted import (
+    DURATION_UNIT,
+    Dates,
+    Marks,
+    Tree,
+    compares,
+    restates,
+    what_of,
+    when_of,
+)
+from .entity_base import Sentences, trim_space
 from .numbers import (
     AGE_WORDS,
     COUNT_UNITS,
@@ -97,10 +106,11 @@ def candidates(doc: Doc, *, decimal_comma: bool = False, numeric_ner: bool = Tru
         spans += [doc[t.i : t.i + 1] for t in doc
                   if t.i not in covered and t.like_num and t.text[:1].isdigit()]
     words = numpy.concatenate(([0], numpy.cumsum(doc.to_array(IS_ALPHA))))
+    sentences = Sentences(doc)
     found: list[Candidate] = []
     for span in sorted(spans, key=lambda s: s.start):
         number = _strip_hedges(span)
-        if (number is None or _is_furniture(number, words) or _is_age(number)
+        if (number is None or _is_furniture(number, words, sentences) or _is_age(number)
                 or _is_numbering(number) or _is_modifier(number) or _is_label(number)
                 or _is_time_tail(number)
                 or _is_score(number)):
@@ -130,7 +140,7 @@ def candidates(doc: Doc, *, decimal_comma: bool = False, numeric_ner: bool = Tru
             continue  # else a score ("2-1") or something else that is not a count
         low.partner, high.partner = high, low
         found += [low, high]
-    fractions = _fractions(doc, covered, words)
+    fractions = _fractions(doc, covered, words, sentences)
     return sorted(found + fractions, key=lambda c: c.start) if fractions else found
 
 
@@ -146,7 +156,8 @@ _HALF_HEDGES = frozenset({"about", "nearly", "almost", "over", "than", "just", "
 _NOT_AFTER_HALF = frozenset({"time", "way", "hour", "hearted", "mast"})
 
 
-def _fractions(doc: Doc, covered: set[int], words: numpy.ndarray) -> list[Candidate]:
+def _fractions(doc: Doc, covered: set[int], words: numpy.ndarray,
+               sentences: Sentences) -> list[Candidate]:
     """"half of the districts", "two-thirds of voters", "just over half were…": shares in
     words, which the NER leaves out. ``value`` is the fraction (0.5), ``unit`` "fraction"."""
     hashes = [doc.vocab.strings[w] for w in FRACTION_WORDS]
@@ -174,7 +185,7 @@ def _fractions(doc: Doc, covered: set[int], words: numpy.ndarray) -> list[Candid
         elif token.lower_ != "half":
             continue  # "third of …" without a count is an ordinal more often than not
         span = doc[start : i + 1]
-        if not _is_furniture(span, words):
+        if not _is_furniture(span, words, sentences):
             found.append(Candidate(span, FRACTION_WORDS[token.lower_] * count, "fraction"))
     return found
 
@@ -393,11 +404,11 @@ def _not_numeric(token: Token) -> bool:
         or CURRENCY_WORD.fullmatch(word) or PERCENT.fullmatch(word))
 
 
-def _is_furniture(span: Span, words: numpy.ndarray) -> bool:
+def _is_furniture(span: Span, words: numpy.ndarray, sentences: Sentences) -> bool:
     """Numbers in page chrome ("12 comments", "Photo 3 of 12") sit in word-poor lines;
     ``words[i]`` is the number of words before token ``i``."""
-    sentence = sentence_of(span)
-    return words[sentence.end] - words[sentence.start] < 4
+    start, end = sentences.bounds(span.start)
+    return words[end] - words[start] < 4
 
 
 # Singular nouns that name a group: "200 [staff]" counts people.
@@ -428,12 +439,22 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
     """Figures from the candidates of one doc; ``parsed`` maps a sentence's first token index
     to that sentence parsed on its own (absent when the pipeline has no parser); ``text`` is
     the doc's text when the caller has it."""
-    if found and text is None:
+    if not found:
+        return []
+    if text is None:
         text = found[0].span.doc.text
+    sentences = Sentences(found[0].span.doc)
+    # Per sentence, once for all its figures: where they start, the tokens they take, its
+    # dates (for each figure in turn, that was quadratic in a long sentence).
+    members: dict[int, list[Candidate]] = {}
+    for candidate in found:
+        members.setdefault(sentences.bounds(candidate.span.start)[0], []).append(candidate)
+    shared: dict[int, tuple[list[int], Marks, Dates]] = {}
     figures: dict[int, Figure] = {}
     elliptic: set[int] = set()  # bare counts whose noun is left out: "only [two] committed"
     for candidate in found:
-        span, sentence = candidate.span, sentence_of(candidate.span)
+        span = candidate.span
+        sentence = sentences.of(span.start)
         what = when = None
         sent_doc = parsed.get(sentence.start)
         offset = sentence.start
@@ -443,11 +464,19 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
         if local is not None and _is_model_number(local, candidate.unit):
             continue
         if sent_doc is not None and local is not None:
-            inside = [c for c in found if sentence.start <= c.span.start < sentence.end]
-            others = [c.span.start - offset for c in inside if c.span.start != span.start]
-            numbers = {i - offset for c in inside for i in range(c.span.start, c.span.end)}
+            if sentence.start not in shared:
+                inside = members[sentence.start]
+                # The first tokens of all of them: those at the figure's own start are never
+                # between it and a date.
+                tree = Tree()
+                shared[sentence.start] = (
+                    sorted(c.span.start - offset for c in inside),
+                    Marks((i - offset for c in inside for i in range(c.span.start, c.span.end)),
+                          tree=tree),
+                    Dates(sent_doc, tree))
+            others, numbers, dates = shared[sentence.start]
             what = what_of(local, candidate.unit, numbers)
-            when = when_of(local, others)
+            when = when_of(local, others, dates)
             if what is None and candidate.unit is None and _stands_alone(local):
                 elliptic.add(id(candidate))
         figures[id(candidate)] = Figure(
@@ -461,7 +490,7 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
             figure = figures[id(candidate)]
             figure.what = figure.what or partner.what
             figure.when = figure.when or partner.when
-    _fill_ellipses(found, figures, elliptic)
+    _fill_ellipses(found, figures, elliptic, sentences)
     previous: Figure | None = None
     for candidate in found:  # "…to $1.97 billion, down [from] $2.1 billion", "…, [or] 0.36%"
         if id(candidate) not in figures:
@@ -494,7 +523,7 @@ def _stands_alone(number: Span) -> bool:
 
 
 def _fill_ellipses(found: list[Candidate], figures: dict[int, Figure],
-                   elliptic: set[int]) -> None:
+                   elliptic: set[int], sentences: Sentences) -> None:
     """A count standing alone counts what the last count before it did, in its sentence or
     the one before: "tapped three of those companies…, only [two] committed", "laid off more
     than 60 employees and Gannett laid off [several hundred]"."""
@@ -503,11 +532,10 @@ def _fill_ellipses(found: list[Candidate], figures: dict[int, Figure],
         figure = figures.get(id(candidate))
         if figure is None or candidate.unit is not None:
             continue
-        sentence = sentence_of(candidate.span)
+        sentence_start = sentences.bounds(candidate.span.start)[0]
         if id(candidate) in elliptic and last is not None and (
-                last[0] == sentence.start or (
-                    sentence.start > 0
-                    and sentence_of(sentence.doc[sentence.start - 1]).start == last[0])):
+                last[0] == sentence_start or (
+                    sentence_start > 0 and sentences.bounds(sentence_start - 1)[0] == last[0])):
             figure.what = last[1]
         elif figure.what:
-            last = (sentence.start, figure.what)
+            last = (sentence_start, figure.what)

@@ -147,39 +147,81 @@ def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
     remainder ("Homeland Security Secretary Alejandro Mayorkas" -> agency + person). Words
     of a title (``titled``: token indexes) are no more of a name ("Coast Guard Rear Adm.").
     """
-    kept = list(entities)
+    kept = _Kept(entities)
     taken: set[int] = set()
     for match in sorted(matches, key=lambda s: (s.end - s.start, -s.start), reverse=True):
         if taken.intersection(range(match.start, match.end)):
             continue
-        overlapping = [e for e in kept if e.start < match.end and e.end > match.start]
-        named = [e for e in overlapping if e.label_ not in _PERSON_LABELS
+        overlapping = kept.overlapping(match)
+        named = [(k, e) for k, e in overlapping if e.label_ not in _PERSON_LABELS
                  and _runs_on(e, match, not_names, titled)]
-        if named and all(_portfolio_of_title(e, match, not_names) for e in named):
+        if named and all(_portfolio_of_title(e, match, not_names) for _, e in named):
             # "Secretary of [Homeland Security Alejandro Mayorkas]": the body is the title's
             # portfolio, the rest a name
-            for ent in named:
-                kept.remove(ent)
-                kept.append(Span(ent.doc, match.end, ent.end, label="PERSON"))
-            overlapping = [e for e in overlapping if e not in named]
-        elif named and all(_body_word_after(e, match) for e in named):
+            for k, ent in named:
+                kept.remove(k)
+                kept.add(Span(ent.doc, match.end, ent.end, label="PERSON"))
+            overlapping = [(k, e) for k, e in overlapping if e not in [n for _, n in named]]
+        elif named and all(_body_word_after(e, match) for _, e in named):
             # "the Customs and Border Protection [Office] (CBP)": the body, with a word
-            match = Span(match.doc, match.start, max(e.end for e in named),
+            match = Span(match.doc, match.start, max(e.end for _, e in named),
                          label=match.label, span_id=match.id)
             if taken.intersection(range(match.start, match.end)):
                 continue
         elif named:
             continue
         if fold(match.text) in GENERIC_BODIES and any(
-                _starts_before(e, match) for e in overlapping if e.label_ not in _PERSON_LABELS):
+                _starts_before(e, match) for _, e in overlapping
+                if e.label_ not in _PERSON_LABELS):
             continue  # "the Virginia General Assembly", "the Texas Senate": not the default's
-        kept = [e for e in kept if e not in overlapping]
-        for ent in overlapping:
+        for k, _ in overlapping:
+            kept.remove(k)
+        for _, ent in overlapping:
             if ent.label_ in _PERSON_LABELS and _runs_on(ent, match, not_names, titled):
-                kept.append(Span(ent.doc, match.end, ent.end, label=ent.label))
-        kept.append(match)
+                kept.add(Span(ent.doc, match.end, ent.end, label=ent.label))
+        kept.add(match)
         taken.update(range(match.start, match.end))
-    return sorted(kept, key=lambda s: s.start)
+    return sorted(kept.spans(), key=lambda s: s.start)
+
+
+class _Kept:
+    """The entities kept so far, in the order they were kept, with the tokens each covers:
+    the ones a match overlaps are found by its tokens, not by reading them all."""
+
+    def __init__(self, entities: Iterable[Span]) -> None:
+        self._spans: dict[int, Span] = {}
+        self._at: dict[int, list[int]] = {}  # token -> keys of the spans over it
+        self._empty: list[int] = []  # spans of no token (none from the NER)
+        self._next = 0
+        for entity in entities:
+            self.add(entity)
+
+    def add(self, span: Span) -> None:
+        key, self._next = self._next, self._next + 1
+        self._spans[key] = span
+        if span.start >= span.end:
+            self._empty.append(key)
+        for i in range(span.start, span.end):
+            self._at.setdefault(i, []).append(key)
+
+    def remove(self, key: int) -> None:
+        span = self._spans.pop(key, None)
+        if span is None:
+            return
+        if span.start >= span.end:
+            self._empty.remove(key)
+        for i in range(span.start, span.end):
+            self._at[i].remove(key)
+
+    def overlapping(self, match: Span) -> list[tuple[int, Span]]:
+        """(key, span) of the kept spans that overlap ``match``, in the order kept."""
+        keys = {k for i in range(match.start, match.end) for k in self._at.get(i, ())}
+        keys.update(k for k in self._empty
+                    if self._spans[k].start < match.end and self._spans[k].end > match.start)
+        return [(k, self._spans[k]) for k in sorted(keys)]
+
+    def spans(self) -> list[Span]:
+        return list(self._spans.values())
 
 
 def _body_word_after(ent: Span, match: Span) -> bool:

@@ -189,7 +189,7 @@ def _split_date(ent: Span) -> list[Span]:
             start = token.i + 1
     parts.append((start, ent.end))
     doc = ent.doc
-    counts = [(s, e) for s, e in parts if e > s and _is_count(doc[s:e])]
+    counts = {(s, e) for s, e in parts if e > s and _is_count(doc[s:e])}
     if not counts:
         return [ent]
     return [
