@@ -726,3 +726,19 @@ def test_word_level_markup_is_left_alone() -> None:
     assert tree is not None
     extraction._unmark_inline_elements(tree)
     assert all(span.get("class") == "w" for span in tree.iter("span"))
+
+
+def test_a_page_is_read_for_its_first_million_characters_of_visible_text() -> None:
+    """A 14 MB page took a minute in trafilatura; text past the budget could only be cut
+    later. Scripts do not count toward it: a page's JSON blob must not push the article out."""
+    from monitor.extraction import PAGE_TEXT_BUDGET
+
+    sentence = "Cuban and US officials met in Havana to discuss migration and visas. "
+    paragraphs = "".join(f"<p>Part {n}. {sentence * 4}</p>" for n in range(12_000))
+    blob = '{"data": "' + "x" * 3_000_000 + '"}'
+    html = (f"<html><head><title>Long</title><script>var s = {blob};</script></head><body>"
+            f"<article><h1>Long</h1>{paragraphs}</article></body></html>")
+    assert len(html) > 6_000_000
+    page = extract_article(html, "https://news.example/long")
+    assert page.text.startswith("Part 0.")
+    assert PAGE_TEXT_BUDGET // 2 < len(page.text) <= PAGE_TEXT_BUDGET + 10_000  # + one <p>
