@@ -105,6 +105,12 @@ class Tagger:
         versions = "+".join(dict.fromkeys(f"{m}-{_version_of(m)}" for m in models))
         return f"{versions}+gazetteer-{assets_hash()}"
 
+    def load(self) -> None:
+        """Load every configured pipeline now (once per process): a package that is installed
+        but cannot load is a ConfigError at start, not after a round's fetching."""
+        for model, setting in self._settings.items():
+            _load(model, setting)
+
     def supports(self, language: str | None) -> bool:
         return self._model_for(language) is not None
 
@@ -239,10 +245,17 @@ def _load(model: str, setting: str) -> _Pipeline:
 def _build(model: str, setting: str) -> _Pipeline:
     try:
         nlp = spacy.load(model)
-    except OSError:
-        raise ConfigError(
-            f"{setting}: spaCy pipeline '{model}' is not installed (pip install {model})"
-        ) from None
+    except OSError as exc:
+        if not (is_package(model) or Path(model).is_dir()):
+            raise ConfigError(
+                f"{setting}: spaCy pipeline '{model}' is not installed (pip install {model})"
+            ) from None
+        raise ConfigError(f"{setting}: spaCy pipeline '{model}' cannot be loaded "
+                          f"({str(exc).splitlines()[0][:200]})") from None
+    except Exception as exc:  # noqa: BLE001 - a broken package: say so in one line
+        raise ConfigError(f"{setting}: spaCy pipeline '{model}' cannot be loaded "
+                          f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+                          ) from None
     if "ner" not in nlp.component_names:
         raise ConfigError(f"{setting}: spaCy pipeline '{model}' has no named-entity recognizer")
     # Sentences from the small senter model rather than the parser (disabled by default in

@@ -187,7 +187,7 @@ class Monitor:
         so a broken setting is one ConfigError at start — never a round in which every article
         fails, spends its attempts and is given up on for a fault that is not its own."""
         self.cleaner  # noqa: B018 - loading is the check
-        self.tagger  # noqa: B018
+        self.tagger.load()
 
     # -- polling ------------------------------------------------------------------------------
 

@@ -629,3 +629,15 @@ def test_a_residue_file_that_is_a_device_is_refused_at_start(tmp_path, write_con
     cfg = load_config(write_config(extra="cleaning:\n  residue_file: /dev/zero\n"), env={})
     with pytest.raises(ConfigError, match="not a regular file"):
         Monitor(cfg, open_db(cfg.database_path), tagger=tagger).check()
+
+
+def test_a_model_that_cannot_load_stops_the_round_before_any_fetch(long_feed, write_config,
+                                                                   tmp_path, httpserver):
+    broken = tmp_path / "broken_model"
+    broken.mkdir()
+    (broken / "meta.json").write_text('{"lang": "en", "name": "broken", "version": "0.0.1"}')
+    path = write_config([long_feed], extra=f"nlp:\n  model: {broken}\n")
+    requests = len(httpserver.log)
+    result = runner.invoke(app, ["poll", "--config", str(path)])
+    assert result.exit_code == 2 and "cannot be loaded" in result.output, result.output
+    assert len(httpserver.log) == requests  # nothing fetched, no attempt spent
