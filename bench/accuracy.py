@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/accuracy.py [--gold DIR] [--model NAME] [--errors] [--json]
 
-Runs :class:`monitor.nlp.Tagger` over the text of every gold document and prints, per
+Runs :class:`monitor.tagging.tagger.Tagger` over the text of every gold document and prints, per
 category, micro precision / recall / F1 over the whole set, the targets next to them, and
 per-document counts; ``--errors`` adds every false positive and false negative. Conventions
 of the gold set and of the matching are in ``tests/gold/README.md``.
@@ -380,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "(figures = value + what; + when = value + what + when)")
     args = parser.parse_args(argv)
 
-    from monitor.nlp import Tagger
+    from monitor.tagging.tagger import Tagger
 
     tagger = Tagger(args.model) if args.model else Tagger()
     if args.sets:

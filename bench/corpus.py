@@ -164,8 +164,8 @@ def captured_stderr(sink: Path) -> Iterator[None]:
 def poll_in_process(config_path: Path, stderr_file: Path) -> tuple[int, str]:
     """One Monitor.poll(); returns (crashes, first crash traceback)."""
     from monitor.config import load_config
+    from monitor.db.store import open_db
     from monitor.pipeline import Monitor
-    from monitor.store import open_db
 
     thread_crashes: list[str] = []
     previous_hook = threading.excepthook

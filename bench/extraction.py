@@ -9,7 +9,7 @@ tp/fp/fn normalised per page, precision and recall averaged over pages, F1 from 
 
 Systems, all on the same bytes in one process:
 
-* ``monitor``: :func:`monitor.extraction.extract_article` with the default cleaner and the
+* ``monitor``: :func:`monitor.pages.extraction.extract_article` with the default cleaner and the
   page's URL: what ``monitor extract`` and ``poll`` store as ``articles.text`` (before any
   learned site furniture, which needs a database);
 * ``trafilatura …``: plain ``trafilatura.extract`` on the decoded page in its default mode,
@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor import extraction  # noqa: E402
-from monitor.extraction import decode_html, default_cleaner, extract_article  # noqa: E402
+from monitor.pages.extraction import decode_html, default_cleaner, extract_article  # noqa: E402
 from monitor.text import squash  # noqa: E402
 
 _BENCHMARK_DIRS = (

@@ -682,8 +682,8 @@ def _timed_monitor(config_path: Path) -> tuple[Any, dict[str, float]]:
     spaCy model loads (``spent["rss:before nlp"]``)."""
     from monitor import feeds, pipeline
     from monitor.config import load_config
-    from monitor.fetching import Fetcher, FetchSettings
-    from monitor.store import open_db
+    from monitor.db.store import open_db
+    from monitor.sources.fetching import Fetcher, FetchSettings
 
     spent: dict[str, float] = {}
     lock = threading.Lock()
@@ -740,7 +740,7 @@ def pile_up(directory: Path, pages: int, timeout: float) -> None:
     """One never-answering page ahead of ``pages`` 12 MiB pages: how much waits in memory."""
     from monitor import pipeline
     from monitor.config import load_config
-    from monitor.store import open_db
+    from monitor.db.store import open_db
 
     body = b"<html><body>" + b"<p>filler text here</p>" * (12 * MIB // 23) + b"</body></html>"
     first: dict[str, float] = {}
@@ -891,8 +891,8 @@ def _page_monitor(workdir: Path, max_chars: int | None) -> Any:
     """A Monitor on a fresh SQLite file in ``workdir``, with the default configuration (no
     config file is read) but loopback fetches allowed, no robots.txt, no per-host delay."""
     from monitor.config import load_config
+    from monitor.db.store import open_db
     from monitor.pipeline import Monitor
-    from monitor.store import open_db
 
     os.chdir(workdir)  # no config.yaml here: the defaults
     config = load_config(None, env={}, required=False)

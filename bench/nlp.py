@@ -8,8 +8,8 @@ the seed article. Both sides tag the same texts with the same batch size, one pr
 
 * ``ner``: ``nlp.pipe`` over the same model with only the components its NER needs (for
   en_core_web_sm, the ``ner`` alone: it carries its own tok2vec);
-* ``tagger``: :meth:`monitor.nlp.Tagger.tag`, everything included (sentences, NER, gazetteer,
-  titles, figures with their parse pass, mentions and canonical names).
+* ``tagger``: :meth:`monitor.tagging.tagger.Tagger.tag`, everything included (sentences, NER,
+  gazetteer, titles, figures with their parse pass, mentions and canonical names).
 
 Each round walks the corpus in chunks of one batch and times both sides on every chunk, in
 alternating order, so that both see the same machine load (other processes on a shared
@@ -34,7 +34,7 @@ import spacy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.nlp import DEFAULT_MODEL, Tagger  # noqa: E402
+from monitor.tagging.tagger import DEFAULT_MODEL, Tagger  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 BENCHMARK = SHARED / "data" / "article-extraction-benchmark" / "ground-truth.json"

@@ -24,27 +24,64 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import dedup, store
-from .cleaning import Cleaner, furniture_candidates
-from .config import Config
-from .errors import ConfigError, FetchError, MonitorError
-from .extraction import Extracted, extract_article, publication_date
-from .feed_state import next_state
-from .feeds import FeedItem
-from .fetching import Fetcher, FetchSettings
-from .lock import RoundLock
-from .nlp import Tagged, Tagger
-from .politeness import HostLimiter, RobotsCache, RobotsDisallowed
-from .summary import Reporter, RoundSummary
-from .text import fold
-from .topic import TopicFilter
-from .urls import (
+from .config import (
+    Config,
+)
+from .db import store
+from .db.lock import (
+    RoundLock,
+)
+from .errors import (
+    ConfigError,
+    FetchError,
+    MonitorError,
+)
+from .pages import dedup
+from .pages.cleaning import (
+    Cleaner,
+    furniture_candidates,
+)
+from .pages.extraction import (
+    Extracted,
+    extract_article,
+    publication_date,
+)
+from .pages.topic import (
+    TopicFilter,
+)
+from .sources.feed_state import (
+    next_state,
+)
+from .sources.feeds import (
+    FeedItem,
+)
+from .sources.fetching import (
+    Fetcher,
+    FetchSettings,
+)
+from .sources.politeness import (
+    HostLimiter,
+    RobotsCache,
+    RobotsDisallowed,
+)
+from .sources.urls import (
     canonical_is_trusted,
     canonical_url,
     is_fetchable_url,
     mask_credentials,
     mask_credentials_in,
     site_of,
+)
+from .summary import (
+    Reporter,
+    RoundSummary,
+)
+from .tagging.tagger import (
+    Tagged,
+    Tagger,
+)
+from .text import (
+    fold,
 )
 
 log = logging.getLogger(__name__)
@@ -302,7 +339,7 @@ class Monitor:
 
     def _record_feed(self, feed: dict[str, Any], outcome: Any,
                      summary: RoundSummary) -> list[FeedItem]:
-        """Store the feed's next state (:func:`monitor.feed_state.next_state`); return the
+        """Store the feed's next state (:func:`monitor.sources.feed_state.next_state`); return the
         items to consider: the feed's own when it changed, else its pages that failed last
         time, and in both cases its backlog."""
         try:
@@ -554,7 +591,7 @@ class Monitor:
 
         A fetched page's own canonical URL (``<link rel=canonical>``, ``og:url``) is believed
         on the registrable domain it was fetched from, or from an AMP cache copy of that site
-        (:func:`monitor.urls.canonical_is_trusted`); a claim on another site is recorded and
+        (:func:`monitor.sources.urls.canonical_is_trusted`); a claim on another site is recorded and
         the article is kept under the URL it was fetched from. A saved file's claim is
         believed: the user who saved it vouches for it.
         """

@@ -19,7 +19,7 @@ def seed_text() -> str:
 
 @pytest.fixture(scope="session")
 def tagger():
-    from monitor.nlp import Tagger
+    from monitor.tagging.tagger import Tagger
 
     return Tagger()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.nlp import Tagged, Tagger
+from monitor.tagging.tagger import Tagged, Tagger
 
 
 def tag_one(tagger: Tagger, text: str) -> Tagged:

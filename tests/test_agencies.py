@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.nlp import Tagger
+from monitor.tagging.tagger import Tagger
 
 from .tagging import agencies
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor import store
+from monitor.db import store
 
 from .sample_db import COSSIO, STORY_TITLE, sample_db
 

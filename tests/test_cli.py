@@ -10,8 +10,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from monitor import store
 from monitor.cli import app
+from monitor.db import store
 
 from .pages import article_page
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from monitor import store
-from monitor.lock import RoundBusy, RoundLock
+from monitor.db import store
+from monitor.db.lock import RoundBusy, RoundLock
 
 from .pages import article_page, rss
 

@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
-from monitor import queries, store
 from monitor.cli import app
 from monitor.config import load_config
+from monitor.db import queries, store
+from monitor.db.store import open_db
 from monitor.errors import ConfigError, MonitorError
 from monitor.pipeline import Monitor
-from monitor.store import open_db
 
 from .pages import article_page, rss
 
@@ -560,7 +560,7 @@ def test_failed_items_are_retried_while_the_feed_keeps_changing_or_fails(
 
 
 def test_a_canonical_claim_that_reads_differently_in_a_browser_is_not_believed():
-    from monitor.urls import canonical_is_trusted, is_fetchable_url
+    from monitor.sources.urls import canonical_is_trusted, is_fetchable_url
 
     claim = "http://127.0.0.1:8100\\@127.0.0.2:8100/story"
     assert not is_fetchable_url(claim)

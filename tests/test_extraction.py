@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from lxml.html import HtmlElement
 
-from monitor import extraction
-from monitor.cleaning import Cleaner, line_key
-from monitor.extraction import (
+from monitor.pages import extraction
+from monitor.pages.cleaning import Cleaner, line_key
+from monitor.pages.extraction import (
     Extracted,
     decode_html,
     detect_language,
@@ -464,7 +464,7 @@ def test_xhtml_with_xml_declaration_and_xml_lang() -> None:
 # --- what the benchmark taught, on real pages -----------------------------------------------
 # These pages are benchmark pages with their scripts, styles and data-* attributes stripped to
 # keep the fixtures small (JSON-LD kept); each shows one failure of plain trafilatura that a
-# general rule in monitor.extraction repairs.
+# general rule in monitor.pages.extraction repairs.
 
 
 def lines_of(text: str) -> list[str]:
@@ -731,7 +731,7 @@ def test_word_level_markup_is_left_alone() -> None:
 def test_a_page_is_read_for_its_first_million_characters_of_visible_text() -> None:
     """A 14 MB page took a minute in trafilatura; text past the budget could only be cut
     later. Scripts do not count toward it: a page's JSON blob must not push the article out."""
-    from monitor.extraction import PAGE_TEXT_BUDGET
+    from monitor.pages.extraction import PAGE_TEXT_BUDGET
 
     sentence = "Cuban and US officials met in Havana to discuss migration and visas. "
     paragraphs = "".join(f"<p>Part {n}. {sentence * 4}</p>" for n in range(12_000))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from monitor.errors import FeedError, FetchError
-from monitor.feed_state import next_state
-from monitor.fetching import FetchResult
+from monitor.sources.feed_state import next_state
+from monitor.sources.fetching import FetchResult
 
 from .pages import rss
 

@@ -1,4 +1,4 @@
-"""monitor.feeds: real and hand-written feeds, hostile XML, and feedparser's own corpus."""
+"""monitor.sources.feeds: real and hand-written feeds, hostile XML, and feedparser's own corpus."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from monitor import feeds
 from monitor.errors import FeedError
-from monitor.feeds import (
+from monitor.sources import feeds
+from monitor.sources.feeds import (
     FeedItem,
     ParsedFeed,
     neutralise_declarations,
     parse_feed,
     repair_char_refs,
 )
-from monitor.urls import is_fetchable_url
+from monitor.sources.urls import is_fetchable_url
 
 from .conftest import SHARED
 

@@ -1,4 +1,5 @@
-"""monitor.fetching against real servers on 127.0.0.1 (pytest-httpserver and raw sockets)."""
+"""monitor.sources.fetching against real servers on 127.0.0.1 (pytest-httpserver and raw
+sockets)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from monitor import fetching
 from monitor.config import DEFAULT_USER_AGENT, FetchConfig
 from monitor.errors import FetchError
-from monitor.fetching import (
+from monitor.sources import fetching
+from monitor.sources.fetching import (
     Fetcher,
     FetchResult,
     FetchSettings,

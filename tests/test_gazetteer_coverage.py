@@ -12,7 +12,7 @@ from itertools import product
 import pytest
 
 from monitor.assets import model_file
-from monitor.nlp import Tagger
+from monitor.tagging.tagger import Tagger
 
 from .tagging import agencies, tag_one
 

@@ -34,12 +34,12 @@ from bench.hostile import (
     respond,
     rss,
 )
-from monitor import fetching
 from monitor.config import load_config
+from monitor.db.store import open_db
 from monitor.errors import FetchError
-from monitor.fetching import Fetcher, FetchSettings
 from monitor.pipeline import Monitor, RoundSummary
-from monitor.store import open_db
+from monitor.sources import fetching
+from monitor.sources.fetching import Fetcher, FetchSettings
 
 TIMEOUT = 2.0
 #: Shorter than TIMEOUT: every read succeeds, only the total deadline cuts a trickle.

@@ -9,14 +9,14 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from monitor import nlp as nlp_module
-from monitor.entities import extract_mentions
-from monitor.entity_base import kind_for, title_case
 from monitor.errors import ConfigError
-from monitor.figures import candidates
-from monitor.gazetteer import Gazetteer, Names, names
-from monitor.nlp import KINDS, Figure, Mention, Tagged, Tagger, add_components
-from monitor.numbers import parse_value
+from monitor.tagging import tagger as nlp_module
+from monitor.tagging.entities import extract_mentions
+from monitor.tagging.entity_base import kind_for, title_case
+from monitor.tagging.figures import candidates
+from monitor.tagging.gazetteer import Gazetteer, Names, names
+from monitor.tagging.numbers import parse_value
+from monitor.tagging.tagger import KINDS, Figure, Mention, Tagged, Tagger, add_components
 
 from .tagging import tag_one
 

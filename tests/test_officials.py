@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.nlp import Mention, Tagger
+from monitor.tagging.tagger import Mention, Tagger
 
 from .tagging import tag_one
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from werkzeug import Response
 
-from monitor import queries
 from monitor.config import load_config
+from monitor.db import queries
+from monitor.db.store import open_db
 from monitor.pipeline import Monitor
-from monitor.store import open_db
 
 from .pages import article_page, atom, rss
 

@@ -6,11 +6,11 @@ from contextlib import ExitStack
 
 import pytest
 
-from monitor import queries
 from monitor.config import load_config
+from monitor.db import queries
+from monitor.db.store import open_db
 from monitor.pipeline import Monitor
-from monitor.politeness import HostLimiter
-from monitor.store import open_db
+from monitor.sources.politeness import HostLimiter
 
 from .pages import article_page, rss
 

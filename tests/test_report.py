@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 import pytest
 from typer.testing import CliRunner
 
-from monitor import report, store
 from monitor.cli import app
+from monitor.console import report
+from monitor.db import store
 from monitor.errors import UsageError
 
 from .sample_db import COSSIO, STORY_TITLE, STORY_URL, sample_db
@@ -126,7 +127,7 @@ def test_every_command_takes_the_same_since(tmp_path):
     from typer.testing import CliRunner
 
     from monitor.cli import app
-    from monitor.store import open_db
+    from monitor.db.store import open_db
 
     open_db(tmp_path / "x.db").close()
     runner = CliRunner()

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug import Response
 
-from monitor import schedule
 from monitor.config import load_config
+from monitor.db.store import open_db
 from monitor.errors import FeedError, FetchError
 from monitor.pipeline import Monitor
-from monitor.store import open_db
+from monitor.sources import timing as schedule
 
 from .pages import rss
 

@@ -20,10 +20,11 @@ import pytest
 from datasette.app import Datasette
 from markupsafe import escape
 
-from monitor import serve, store
-from monitor.serve import datasette_app, metadata, quiet_datasette_errors
+from monitor.db import store
+from monitor.web import serve
 from monitor.web.canned import QUERIES
 from monitor.web.schema import TABLES
+from monitor.web.serve import datasette_app, metadata, quiet_datasette_errors
 
 from .sample_db import BROKEN_FEED, COSSIO, OK_FEED, STORY_TITLE, STORY_URL, sample_db
 

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from monitor import queries, store
+from monitor.db import queries, store
+from monitor.db.migrations import migrations
 from monitor.errors import NotFoundError, UsageError
-from monitor.migrations import migrations
 
 TEXT = ("The Cuban delegation will be headed by Deputy Foreign Minister Carlos Fernández de "
         "Cossío, two sources said. He is expected to meet officials from the US State Department.")

@@ -22,8 +22,17 @@ from typing import Any
 
 import pytest
 
-from monitor import bodies, counted, entities, entity_base, figures, gazetteer, numbers, titles
-from monitor.nlp import Tagger
+from monitor.tagging import (
+    bodies,
+    counted,
+    entities,
+    entity_base,
+    figures,
+    gazetteer,
+    numbers,
+    titles,
+)
+from monitor.tagging.tagger import Tagger
 
 from .tagging import tag_one
 

@@ -13,10 +13,11 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from monitor import cli, queries, store
+from monitor import cli
 from monitor.cli import app
-from monitor.output import highlight, safe
-from monitor.progress import ConsoleReporter
+from monitor.console.output import highlight, safe
+from monitor.console.progress import ConsoleReporter
+from monitor.db import queries, store
 
 runner = CliRunner()
 

@@ -1,5 +1,5 @@
-from monitor import dedup
-from monitor.topic import TopicFilter
+from monitor.pages import dedup
+from monitor.pages.topic import TopicFilter
 
 
 def test_topic_terms_match_whole_words_any_case_and_accents():

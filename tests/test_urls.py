@@ -1,10 +1,10 @@
-"""monitor.urls: canonical form, fetchability, site key."""
+"""monitor.sources.urls: canonical form, fetchability, site key."""
 
 from __future__ import annotations
 
 import pytest
 
-from monitor.urls import (
+from monitor.sources.urls import (
     TRACKING_PARAMS,
     TRACKING_PREFIXES,
     canonical_url,
@@ -166,7 +166,7 @@ def test_site_of(url: str, site: str) -> None:
 
 
 def test_credentials_are_masked_in_messages_up_to_the_last_at_of_the_authority():
-    from monitor.urls import mask_credentials, mask_credentials_in
+    from monitor.sources.urls import mask_credentials, mask_credentials_in
 
     message = "redirect loop at https://user:p@ss@host.example/feed?next=a@b and http://x.org/@me"
     assert mask_credentials_in(message) == (

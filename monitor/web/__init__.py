@@ -1,7 +1,7 @@
 """monitor's Datasette plugin: the landing dashboard, readable cells, links between rows, a
 "month" facet, the SQL functions the canned queries use, and monitor's CSS and templates.
 
-Registered by :func:`monitor.serve.register_plugin` (``monitor serve`` and the tests), not
+Registered by :func:`monitor.web.serve.register_plugin` (``monitor serve`` and the tests), not
 through an entry point, so plain ``datasette`` on another database is unaffected. Its
 ``templates/`` and ``static/`` folders are found by Datasette next to this module; every asset
 is served from this machine.
@@ -29,14 +29,30 @@ from datasette.utils import (
 from datasette.utils.asgi import Forbidden, Request, Response
 from markupsafe import Markup
 
-from ..errors import UsageError
-from ..queries import fts_all, query_words
-from ..queries import parse_since as resolve_since
-from ..text import fold
+from ..db.queries import (
+    fts_all,
+    query_words,
+)
+from ..db.queries import (
+    parse_since as resolve_since,
+)
+from ..errors import (
+    UsageError,
+)
+from ..text import (
+    fold,
+)
 from . import landing
-from .canned import QUERIES
-from .charts import DASHBOARD, charts
-from .landing import mask_userinfo
+from .canned import (
+    QUERIES,
+)
+from .charts import (
+    DASHBOARD,
+    charts,
+)
+from .landing import (
+    mask_userinfo,
+)
 
 PLUGIN = "monitor.web"
 
@@ -60,15 +76,12 @@ OPTIONAL_SQL = re.compile(r"\[\[.*?\]\]")
 WRITE_ACTIONS = {"insert-row", "delete-row", "update-row", "create-table", "alter-table",
                  "drop-table", "upsert-row"}
 
-
 # --- SQL functions for the canned queries ----------------------------------------------------
-
 
 def sql_fts(words: str | None) -> str:
     """An FTS5 query requiring every word (quoted, folded); ``""`` matches nothing."""
     found = query_words(words or "")
     return fts_all(found) if found else '""'
-
 
 def sql_has_words(text: str | None, words: str | None) -> int:
     """1 when every word of ``words`` is a word of ``text`` or, from four letters on, starts
@@ -80,11 +93,9 @@ def sql_has_words(text: str | None, words: str | None) -> int:
     return int(all(any(h == w or (len(w) >= 4 and h.startswith(w)) for h in have)
                    for w in wanted))
 
-
 #: Ways of naming a side: an affiliation or a sentence naming one of these is that side.
 SIDES = {"us": ["us", "u s", "usa", "united states", "american", "americans"],
          "cuba": ["cuba", "cuban", "cubans", "republic of cuba"]}
-
 
 def sql_side(text: str | None, side: str | None) -> int:
     """1 when ``text`` (an affiliation or a sentence) names ``side``: "US" also matches "United
@@ -98,14 +109,11 @@ def sql_side(text: str | None, side: str | None) -> int:
             return int(any(f" {name} " in hay for name in names))
     return sql_has_words(text, side)
 
-
 SINCE_TAKES = ("use a date (2024-03-01), a month (2024-03), an age (7d, 4w), today, this "
                "week, this month, or leave it empty for all time")
 
-
 class BadSince(ValueError):
-    """A ``since`` that :func:`monitor.report.resolve_since` refuses, raised inside SQL."""
-
+    """A ``since`` that :func:`monitor.console.report.resolve_since` refuses, raised inside SQL."""
 
 def since_error(value: str | None) -> str | None:
     """Why ``value`` is not a ``since`` the queries and charts take, or None when it is."""
@@ -115,13 +123,11 @@ def since_error(value: str | None) -> str | None:
         return f"since \u201c{value}\u201d is not a date or an age: {SINCE_TAKES}"
     return None
 
-
 def sql_since(value: str | None) -> str | None:
     try:
         return resolve_since(value)
     except UsageError as exc:
         raise BadSince(str(exc)) from None
-
 
 def _quiet_bad_since() -> None:
     """Datasette has SQLite print a traceback for every exception raised in an SQL function;
@@ -139,7 +145,6 @@ def _quiet_bad_since() -> None:
     hook.monitor_quiet = True  # type: ignore[attr-defined]
     sys.unraisablehook = hook
 
-
 @hookimpl
 def prepare_connection(conn):
     _quiet_bad_since()
@@ -150,9 +155,7 @@ def prepare_connection(conn):
                          deterministic=True)
     conn.create_function("monitor_since", 1, sql_since)
 
-
 # --- read-only, whatever the Datasette version ------------------------------------------------
-
 
 @hookimpl
 def permission_allowed(action):
@@ -160,13 +163,10 @@ def permission_allowed(action):
         return False
     return None
 
-
 # --- month facet -------------------------------------------------------------------------------
-
 
 def _month_arg(column: str) -> str:
     return f"_month_{column}"
-
 
 class MonthFacet(Facet):
     """Rows counted by calendar month of a date column (UTC), newest month first. Selecting a
@@ -212,11 +212,9 @@ class MonthFacet(Facet):
             })
         return results, timed_out
 
-
 @hookimpl
 def register_facet_classes():
     return [MonthFacet]
-
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
@@ -232,14 +230,11 @@ def filters_from_request(request, database, table, datasette):
         return FilterArguments(clauses, params=params, human_descriptions=described)
     return None
 
-
 # --- cells -------------------------------------------------------------------------------------
-
 
 def _row_link(datasette, database: str, table: str, row_id: Any, label: Any) -> Markup:
     href = datasette.urls.row(database, table, urllib.parse.quote(str(row_id), safe=""))
     return Markup('<a href="{}">{}</a>').format(href, label)
-
 
 def _entity_links(datasette, database: str, name: str) -> Markup:
     trends = datasette.urls.path(f"/-/dashboards/{DASHBOARD}") + "?" + urllib.parse.urlencode(
@@ -248,7 +243,6 @@ def _entity_links(datasette, database: str, name: str) -> Markup:
         {"name": name, "kind": ""})
     return Markup('<span class="monitor-entity-links"><a href="{}">mentions over time</a> '
                   '<a href="{}">mentioned with</a></span>').format(trends, together)
-
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
@@ -262,7 +256,6 @@ def render_cell(row, value, column, table, database, datasette):
     if cell is None and masked:
         return Markup("{}").format(value)
     return cell
-
 
 def _render_cell(row, value, column, table, database, datasette):
     if table == "articles" and column == "text":
@@ -290,22 +283,17 @@ def _render_cell(row, value, column, table, database, datasette):
             return _row_link(datasette, database, ID_LINKS[column], value, value)
     return None
 
-
 # --- assets --------------------------------------------------------------------------------
-
 
 @hookimpl
 def extra_css_urls(datasette):
     return [datasette.urls.static_plugins(PLUGIN, "monitor.css")]
 
-
 @hookimpl
 def menu_links(datasette):
     return [{"href": datasette.urls.instance(), "label": "Dashboard"}]
 
-
 # --- the landing page ---------------------------------------------------------------------
-
 
 def served_database(datasette):
     """The monitor database Datasette serves (the first file, never _internal/_memory)."""
@@ -313,7 +301,6 @@ def served_database(datasette):
         if not name.startswith("_") and not db.is_memory:
             return db
     return None
-
 
 async def dashboard_page(request, datasette):
     if await datasette.permission_allowed(request.actor, "view-instance",
@@ -336,11 +323,9 @@ async def dashboard_page(request, datasette):
          "metadata_title": (datasette.metadata("title") or "monitor")},
         request=request))
 
-
 @hookimpl
 def register_routes():
     return [(r"^/$", dashboard_page)]
-
 
 # --- read-only and since, before Datasette sees the request ---------------------------------
 
@@ -348,7 +333,6 @@ def register_routes():
 READ_METHODS = frozenset({"GET", "HEAD"})
 #: A table or canned query page: /<database>/<name>[.<format>].
 QUERY_PATH = re.compile(r"^/(?P<database>[^/]+)/(?P<name>[^/]+?)(?:\.(?P<format>\w+))?$")
-
 
 def _takes_since(path: str, args) -> bool:
     """Whether the page at ``path`` reads its ``since`` with monitor's rules: a canned query
@@ -361,7 +345,6 @@ def _takes_since(path: str, args) -> bool:
         if query and "since" in query["params"]:
             return True
     return "monitor_since(:since)" in re.sub(r"\s+", "", args.get("sql") or "")
-
 
 def refusal(path: str, method: str, args) -> tuple[int, str, str] | None:
     """(status, title, message) when monitor serve answers a request with an error before
@@ -377,7 +360,6 @@ def refusal(path: str, method: str, args) -> tuple[int, str, str] | None:
             if message := since_error(value):
                 return 400, "Invalid since", message
     return None
-
 
 async def _error_response(datasette, request: Request, status: int, title: str,
                           message: str) -> Response:
@@ -404,7 +386,6 @@ async def _error_response(datasette, request: Request, status: int, title: str,
         [f"{status}.html", "error.html"],
         {"ok": False, "error": error, "status": status, "title": title}, request=request)
     return Response.html(page, status=status, headers=headers)
-
 
 @hookimpl
 def asgi_wrapper(datasette):

@@ -8,8 +8,12 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..migrations import ARTICLE_DATE
-from ..urls import mask_credentials_in
+from ..db.migrations import (
+    ARTICLE_DATE,
+)
+from ..sources.urls import (
+    mask_credentials_in,
+)
 
 WINDOW_DAYS = 7
 def mask_userinfo(text: str) -> str:

@@ -1,7 +1,7 @@
 """What every table and column of the database means, for people browsing it in Datasette.
 
 One entry per table: a title, a description, and for each column ``(title, description)``.
-:func:`monitor.serve.metadata` turns this into Datasette metadata; the tests check that every
+:func:`monitor.web.serve.metadata` turns this into Datasette metadata; the tests check that every
 column the migrations create is described here.
 """
 
