@@ -17,31 +17,11 @@ import typer
 from rich.text import Text
 
 from . import __version__
-from .config import (
-    Config,
-    load_config,
-    parse_duration,
-)
-from .console.output import (
-    Format,
-    emit,
-    emit_json,
-    pick_format,
-    safe,
-    shown,
-    stderr,
-    stdout,
-)
+from .config import Config, load_config, parse_duration
+from .console.output import Format, emit, emit_json, pick_format, safe, shown, stderr, stdout
 from .db import queries
-from .db.lock import (
-    RoundBusy,
-)
-from .errors import (
-    ConfigError,
-    MonitorError,
-    NotFoundError,
-    UsageError,
-)
+from .db.lock import RoundBusy
+from .errors import ConfigError, MonitorError, NotFoundError, UsageError
 
 app = typer.Typer(
     help="Monitor US–Cuba news: poll feeds, extract clean article text, tag officials, "
@@ -110,9 +90,7 @@ def _config(config: Path | None, db: Path | None, *, required: bool = True) -> C
 @contextmanager
 def _database(cfg: Config, *, create: bool = True, write: bool | None = None
               ) -> Iterator[Any]:
-    from .db.store import (
-        open_db,
-    )
+    from .db.store import open_db
 
     db = open_db(cfg.database_path, create=create, write=write)
     try:
@@ -131,9 +109,7 @@ def _read_db(config: Path | None, db: Path | None) -> Any:
 
 
 def _reporter(verbose: bool) -> Any:
-    from .console.progress import (
-        ConsoleReporter,
-    )
+    from .console.progress import ConsoleReporter
 
     return ConsoleReporter(stderr, verbose=verbose)
 
@@ -149,9 +125,7 @@ def poll(
     = False,
 ) -> None:
     """One polling round: due feeds, new articles fetched, extracted, filtered, tagged, stored."""
-    from .pipeline import (
-        Monitor,
-    )
+    from .pipeline import Monitor
 
     cfg = _config(config, db)
     reporter = _reporter(verbose)
@@ -181,9 +155,7 @@ def run(
     = False,
 ) -> None:
     """Poll on a schedule in the foreground; the first round starts at once. Ctrl-C stops."""
-    from .runner import (
-        run_forever,
-    )
+    from .runner import run_forever
 
     cfg = _config(config, db)
     if every:
@@ -233,9 +205,7 @@ def ingest(
     = True,
 ) -> None:
     """Store saved pages or article URLs as `poll` does for feed items."""
-    from .pipeline import (
-        Monitor,
-    )
+    from .pipeline import Monitor
 
     cfg = _config(config, db, required=False)
     reporter = _reporter(verbose)
@@ -261,9 +231,7 @@ def extract(
 
     When the database exists, the site furniture it has learned is removed too, exactly as
     `poll` would."""
-    from .extract_cmd import (
-        extract_sources,
-    )
+    from .extract_cmd import extract_sources
 
     cfg = _config(config, db, required=False)
     results = extract_sources(cfg, sources)
@@ -293,9 +261,7 @@ def extract(
 @handle_errors
 def retag(config: ConfigOpt = None, db: DbOpt = None) -> None:
     """Re-run the NLP over stored text after a model or pattern change (no refetching)."""
-    from .pipeline import (
-        Monitor,
-    )
+    from .pipeline import Monitor
 
     cfg = _config(config, db, required=False)
     with _database(cfg, create=False, write=True) as database, _stop_on_signals() as stop:
@@ -325,9 +291,7 @@ def search(
     with _read_db(config, db) as database:
         rows = queries.search(database, query, limit=limit, since=since)
     if fmt is Format.table:
-        from .console.progress import (
-            print_results,
-        )
+        from .console.progress import print_results
 
         print_results(stdout, rows)
         return
@@ -348,9 +312,7 @@ def show(
     if as_json:
         emit_json(article)
         return
-    from .console.progress import (
-        print_article,
-    )
+    from .console.progress import print_article
 
     print_article(stdout, article)
 
@@ -371,9 +333,7 @@ def entity(
     if as_json:
         emit_json(found)
         return
-    from .console.progress import (
-        print_entity,
-    )
+    from .console.progress import print_entity
 
     print_entity(stdout, found)
 
@@ -390,9 +350,7 @@ def entities(
     as_csv: CsvOpt = False,
 ) -> None:
     """Entities by the number of articles that mention them."""
-    from .db.migrations import (
-        KINDS,
-    )
+    from .db.migrations import KINDS
 
     if kind and kind not in KINDS:
         raise UsageError(f"--kind {kind!r}: choose one of {', '.join(KINDS)}")
@@ -455,9 +413,7 @@ def serve(
                             "web browser once the server is up.")] = False,
 ) -> None:
     """Browse the database in Datasette, read-only: dashboard, canned queries, charts."""
-    from .web.serve import (
-        serve_datasette,
-    )
+    from .web.serve import serve_datasette
 
     cfg = _config(config, db, required=False)
     try:  # an older database is upgraded first (the canned queries read `stories`)
@@ -511,9 +467,7 @@ def demo(
     """Build a sample database from saved news pages shipped with monitor (offline) and tour it.
 
     An existing file is left alone: pass --force to rebuild an earlier demo database."""
-    from .demo import (
-        run_demo,
-    )
+    from .demo import run_demo
 
     cfg = _config(config, None, required=False)
     run_demo(cfg, db, force=force)

@@ -14,18 +14,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import (
-    ConfigError,
-)
+from .errors import ConfigError
 
 DEFAULT_USER_AGENT = (
     "monitor/0.1 (news monitor for US-Cuba relations; polite RSS reader; "
@@ -77,10 +68,7 @@ class FeedConfig(_Section):
     @field_validator("url")
     @classmethod
     def _http_only(cls, url: str) -> str:
-        from .sources.urls import (
-            is_fetchable_url,
-            mask_credentials,
-        )
+        from .sources.urls import is_fetchable_url, mask_credentials
 
         url = url.strip()
         if not is_fetchable_url(url):
@@ -194,9 +182,7 @@ class Config(_Section):
     @field_validator("feeds")
     @classmethod
     def _distinct_feeds(cls, feeds: list[FeedConfig]) -> list[FeedConfig]:
-        from .sources.urls import (
-            mask_credentials,
-        )
+        from .sources.urls import mask_credentials
 
         seen: dict[str, int] = {}
         for number, feed in enumerate(feeds):

@@ -6,32 +6,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .config import (
-    Config,
-)
-from .console.output import (
-    Format,
-    emit,
-    stderr,
-    stdout,
-)
-from .console.progress import (
-    ConsoleReporter,
-    print_entity,
-    print_results,
-)
+from .config import Config
+from .console.output import Format, emit, stderr, stdout
+from .console.progress import ConsoleReporter, print_entity, print_results
 from .db import queries
-from .db.store import (
-    open_db,
-    set_meta,
-)
-from .errors import (
-    MonitorError,
-    UsageError,
-)
-from .pipeline import (
-    Monitor,
-)
+from .db.store import open_db, set_meta
+from .errors import MonitorError, UsageError
+from .pipeline import Monitor
 
 DEMO_PAGES = Path(__file__).resolve().parent / "demo_pages"
 

@@ -5,34 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .config import (
-    Config,
-)
-from .db.store import (
-    open_db,
-    repeated_lines,
-)
-from .errors import (
-    MonitorError,
-)
-from .pages.cleaning import (
-    Cleaner,
-)
-from .pages.extraction import (
-    extract_article,
-)
-from .pipeline import (
-    PAGE_ACCEPT,
-    read_saved_page,
-)
-from .sources.fetching import (
-    Fetcher,
-    FetchSettings,
-)
-from .sources.urls import (
-    is_fetchable_url,
-    site_of,
-)
+from .config import Config
+from .db.store import open_db, repeated_lines
+from .errors import MonitorError
+from .pages.cleaning import Cleaner
+from .pages.extraction import extract_article
+from .pipeline import PAGE_ACCEPT, read_saved_page
+from .sources.fetching import Fetcher, FetchSettings
+from .sources.urls import is_fetchable_url, site_of
 
 
 def _load(source: str, fetcher: Fetcher | None,

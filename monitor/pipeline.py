@@ -24,46 +24,18 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .config import (
-    Config,
-)
+from .config import Config
 from .db import store
-from .db.lock import (
-    RoundLock,
-)
-from .errors import (
-    ConfigError,
-    FetchError,
-    MonitorError,
-)
+from .db.lock import RoundLock
+from .errors import ConfigError, FetchError, MonitorError
 from .pages import dedup
-from .pages.cleaning import (
-    Cleaner,
-    furniture_candidates,
-)
-from .pages.extraction import (
-    Extracted,
-    extract_article,
-    publication_date,
-)
-from .pages.topic import (
-    TopicFilter,
-)
-from .sources.feed_state import (
-    next_state,
-)
-from .sources.feeds import (
-    FeedItem,
-)
-from .sources.fetching import (
-    Fetcher,
-    FetchSettings,
-)
-from .sources.politeness import (
-    HostLimiter,
-    RobotsCache,
-    RobotsDisallowed,
-)
+from .pages.cleaning import Cleaner, furniture_candidates
+from .pages.extraction import Extracted, extract_article, publication_date
+from .pages.topic import TopicFilter
+from .sources.feed_state import next_state
+from .sources.feeds import FeedItem
+from .sources.fetching import Fetcher, FetchSettings
+from .sources.politeness import HostLimiter, RobotsCache, RobotsDisallowed
 from .sources.urls import (
     canonical_is_trusted,
     canonical_url,
@@ -72,17 +44,9 @@ from .sources.urls import (
     mask_credentials_in,
     site_of,
 )
-from .summary import (
-    Reporter,
-    RoundSummary,
-)
-from .tagging.tagger import (
-    Tagged,
-    Tagger,
-)
-from .text import (
-    fold,
-)
+from .summary import Reporter, RoundSummary
+from .tagging.tagger import Tagged, Tagger
+from .text import fold
 
 log = logging.getLogger(__name__)
 

@@ -7,23 +7,11 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from .config import (
-    Config,
-)
-from .db.lock import (
-    RoundBusy,
-)
-from .errors import (
-    ConfigError,
-    MonitorError,
-)
-from .pipeline import (
-    Monitor,
-    now_utc,
-)
-from .summary import (
-    Reporter,
-)
+from .config import Config
+from .db.lock import RoundBusy
+from .errors import ConfigError, MonitorError
+from .pipeline import Monitor, now_utc
+from .summary import Reporter
 
 #: Never wake more often than this, whatever the feeds' next-poll times say: no spinning.
 MIN_WAIT = 5.0

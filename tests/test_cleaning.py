@@ -10,12 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.pages.cleaning import (
-    BLOCK_MAX_LINES,
-    Cleaner,
-    furniture_candidates,
-    line_key,
-)
+from monitor.pages.cleaning import BLOCK_MAX_LINES, Cleaner, furniture_candidates, line_key
 
 BEFORE = "US and Cuban officials will meet in Washington on Thursday to discuss immigration."
 AFTER = "The Cuban government did not immediately respond to questions from Reuters."

@@ -62,9 +62,7 @@ class Format(StrEnum):
 
 def pick_format(as_json: bool, as_csv: bool) -> Format:
     if as_json and as_csv:
-        from ..errors import (
-            UsageError,
-        )
+        from ..errors import UsageError
 
         raise UsageError("choose one of --json and --csv")
     return Format.json if as_json else Format.csv if as_csv else Format.table

@@ -13,15 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from ..summary import (
-    Reporter,
-    RoundSummary,
-)
-from .output import (
-    highlight,
-    safe,
-    shown,
-)
+from ..summary import Reporter, RoundSummary
+from .output import highlight, safe, shown
 
 
 class ConsoleReporter(Reporter):

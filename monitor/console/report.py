@@ -15,15 +15,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..db.migrations import (
-    ARTICLE_DATE,
-)
-from ..db.queries import (
-    parse_since,
-)
-from .output import (
-    safe,
-)
+from ..db.migrations import ARTICLE_DATE
+from ..db.queries import parse_since
+from .output import safe
 
 #: The one ``since`` vocabulary (:func:`monitor.db.queries.parse_since`), under its old name.
 resolve_since = parse_since

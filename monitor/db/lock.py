@@ -9,9 +9,7 @@ import stat
 from pathlib import Path
 from types import TracebackType
 
-from ..errors import (
-    MonitorError,
-)
+from ..errors import MonitorError
 
 
 class RoundBusy(MonitorError):

@@ -212,9 +212,7 @@ def m003_data_safety(db: Database) -> None:
     db.table("articles").add_column("truncated", int, not_null_default=0)
     db.table("articles").add_column("canonical_claim", str)
     db.table("monitor_meta").create({"key": str, "value": str}, pk="key")
-    from ..sources.urls import (
-        mask_credentials,
-    )
+    from ..sources.urls import mask_credentials
 
     taken = {row[0] for row in db.execute("SELECT url FROM feeds")}
     for feed_id, url in db.execute("SELECT id, url FROM feeds").fetchall():

@@ -13,17 +13,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import (
-    NotFoundError,
-    UsageError,
-)
-from ..text import (
-    fold,
-    squash,
-)
-from .migrations import (
-    ARTICLE_DATE,
-)
+from ..errors import NotFoundError, UsageError
+from ..text import fold, squash
+from .migrations import ARTICLE_DATE
 
 _WORD = re.compile(r"\w+")
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([hdwmy])\s*$", re.IGNORECASE)
@@ -191,9 +183,7 @@ def _figure(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def find_article(db: Database, url: str) -> dict[str, Any]:
-    from ..sources.urls import (
-        canonical_url,
-    )
+    from ..sources.urls import canonical_url
 
     row = None
     for candidate in dict.fromkeys([url, canonical_url(url) if "://" in url else url]):

@@ -18,27 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from ..errors import (
-    MonitorError,
-    NotFoundError,
-)
-from ..sources.urls import (
-    mask_credentials,
-)
-from ..text import (
-    fold,
-)
-from .migrations import (
-    is_monitor_database,
-    migrate,
-    migrations,
-)
+from ..errors import MonitorError, NotFoundError
+from ..sources.urls import mask_credentials
+from ..text import fold
+from .migrations import is_monitor_database, migrate, migrations
 
 if TYPE_CHECKING:
-    from ..tagging.tagger import (
-        Mention,
-        Tagged,
-    )
+    from ..tagging.tagger import Mention, Tagged
 
 #: Labels whose mentions are one entity whatever spaCy label variant they carry.
 _LABEL_GROUPS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place",

@@ -24,17 +24,9 @@ import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
-from ..assets import (
-    model_file,
-)
-from ..errors import (
-    ConfigError,
-)
-from ..text import (
-    fold,
-    squash,
-    strip_accents,
-)
+from ..assets import model_file
+from ..errors import ConfigError
+from ..text import fold, squash, strip_accents
 
 LOGGER = logging.getLogger(__name__)
 

@@ -14,9 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from ..text import (
-    fold,
-)
+from ..text import fold
 
 NUM_PERM = 128
 #: Stored signatures are only comparable under the scheme that made them: pin it.

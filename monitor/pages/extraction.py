@@ -57,13 +57,8 @@ try:  # the pieces of trafilatura.extract_metadata that monitor uses, without th
 except ImportError:  # pragma: no cover - a trafilatura that moved them: use the whole thing
     find_date = None  # type: ignore[assignment]
 
-from ..text import (
-    fold,
-    squash,
-)
-from .cleaning import (
-    Cleaner,
-)
+from ..text import fold, squash
+from .cleaning import Cleaner
 
 LOGGER = logging.getLogger(__name__)
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..text import (
-    fold,
-)
+from ..text import fold
 
 
 class TopicFilter:

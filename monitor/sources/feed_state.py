@@ -15,20 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..errors import (
-    FetchError,
-    MonitorError,
-)
+from ..errors import FetchError, MonitorError
 from . import timing as schedule
-from .feeds import (
-    ParsedFeed,
-    parse_feed,
-)
-from .urls import (
-    canonical_url,
-    mask_credentials,
-    mask_credentials_in,
-)
+from .feeds import ParsedFeed, parse_feed
+from .urls import canonical_url, mask_credentials, mask_credentials_in
 
 
 @dataclass(frozen=True)

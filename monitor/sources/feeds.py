@@ -33,15 +33,9 @@ from urllib.parse import urljoin
 import feedparser
 from feedparser.encodings import convert_to_utf8
 
-from ..errors import (
-    FeedError,
-)
-from ..text import (
-    squash,
-)
-from .urls import (
-    is_fetchable_url,
-)
+from ..errors import FeedError
+from ..text import squash
+from .urls import is_fetchable_url
 
 MAX_URL_LENGTH = 2048
 

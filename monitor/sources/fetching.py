@@ -36,13 +36,8 @@ from http import HTTPStatus
 import httpcore
 import httpx
 
-from ..config import (
-    DEFAULT_USER_AGENT,
-    FetchConfig,
-)
-from ..errors import (
-    FetchError,
-)
+from ..config import DEFAULT_USER_AGENT, FetchConfig
+from ..errors import FetchError
 
 _MIB = 1024 * 1024
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

@@ -10,10 +10,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
-from ..errors import (
-    FetchError,
-    MonitorError,
-)
+from ..errors import FetchError, MonitorError
 
 
 class RobotsDisallowed(MonitorError):

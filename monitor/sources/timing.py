@@ -11,10 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-from ..errors import (
-    FetchError,
-    MonitorError,
-)
+from ..errors import FetchError, MonitorError
 
 MIN_INTERVAL = timedelta(minutes=5)
 MAX_INTERVAL = timedelta(hours=24)

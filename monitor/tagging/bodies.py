@@ -15,9 +15,7 @@ import numpy
 from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span, Token
 
-from ..text import (
-    fold,
-)
+from ..text import fold
 from .entity_base import (
     BODY_STARTS,
     CONNECTORS,
@@ -43,11 +41,7 @@ from .entity_base import (
     presidencies,
     title_case,
 )
-from .gazetteer import (
-    AGENCY_COUNTRIES,
-    GENERIC_BODIES,
-    Names,
-)
+from .gazetteer import AGENCY_COUNTRIES, GENERIC_BODIES, Names
 
 
 def repair(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:

@@ -15,15 +15,8 @@ from collections.abc import Iterable
 
 from spacy.tokens import Doc, Span, Token
 
-from ..text import (
-    fold,
-)
-from .numbers import (
-    AGE_WORDS,
-    COUNT_UNITS,
-    HEDGES,
-    RANGE_JOINERS,
-)
+from ..text import fold
+from .numbers import AGE_WORDS, COUNT_UNITS, HEDGES, RANGE_JOINERS
 
 _MAX_WHAT_TOKENS = 15
 # A `when` names a time: it has a word ("February", "last year") or is a year or ISO date;

@@ -25,9 +25,7 @@ from collections.abc import Callable, Iterable
 
 from spacy.tokens import Doc
 
-from .bodies import (
-    repair,
-)
+from .bodies import repair
 from .entity_base import (
     NUMERIC_LABELS,
     PERSON_LABELS,
@@ -42,14 +40,8 @@ from .entity_base import (
     normalise_name,
     trim_space,
 )
-from .gazetteer import (
-    Names,
-    names,
-)
-from .titles import (
-    attach_titles,
-    titled_names,
-)
+from .gazetteer import Names, names
+from .titles import attach_titles, titled_names
 
 
 def extract_mentions(doc: Doc, not_names: Iterable[str] = (), table: Names | None = None, *,

@@ -17,18 +17,9 @@ from spacy.attrs import SENT_START
 from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
-from ..assets import (
-    model_file,
-    read_lexicon,
-)
-from ..text import (
-    fold,
-    squash,
-)
-from .gazetteer import (
-    AGENCY_COUNTRIES,
-    Names,
-)
+from ..assets import model_file, read_lexicon
+from ..text import fold, squash
+from .gazetteer import AGENCY_COUNTRIES, Names
 
 KINDS = ("official", "person", "agency", "organization", "place", "group", "other")
 

@@ -18,23 +18,9 @@ import numpy
 from spacy.attrs import IS_ALPHA, LOWER, SHAPE
 from spacy.tokens import Doc, Span, Token
 
-from ..text import (
-    fold,
-)
-from .counted import (
-    DURATION_UNIT,
-    Dates,
-    Marks,
-    Tree,
-    compares,
-    restates,
-    what_of,
-    when_of,
-)
-from .entity_base import (
-    Sentences,
-    trim_space,
-)
+from ..text import fold
+from .counted import DURATION_UNIT, Dates, Marks, Tree, compares, restates, what_of, when_of
+from .entity_base import Sentences, trim_space
 from .numbers import (
     AGE_WORDS,
     COUNT_UNITS,

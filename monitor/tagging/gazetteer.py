@@ -31,13 +31,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from ..assets import (
-    model_file,
-    read_lexicon,
-)
-from ..text import (
-    fold,
-)
+from ..assets import model_file, read_lexicon
+from ..text import fold
 
 GAZETTEER = "monitor_gazetteer"
 _PERSON_LABELS = frozenset({"PERSON", "PER"})

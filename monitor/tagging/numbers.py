@@ -16,9 +16,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..text import (
-    fold,
-)
+from ..text import fold
 
 # Hedges before a number, left out of the figure's text.
 HEDGES = frozenset({

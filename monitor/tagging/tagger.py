@@ -41,31 +41,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import get_model_meta, get_package_path, is_package
 
-from ..assets import (
-    model_file,
-)
-from ..errors import (
-    ConfigError,
-)
-from .entities import (
-    extract_mentions,
-)
-from .entity_base import (
-    KINDS,
-    Mention,
-    kind_for,
-    read_lexicon,
-)
-from .figures import (
-    Candidate,
-    Figure,
-    build,
-    candidates,
-    sentence_of,
-)
-from .gazetteer import (
-    GAZETTEER,
-)
+from ..assets import model_file
+from ..errors import ConfigError
+from .entities import extract_mentions
+from .entity_base import KINDS, Mention, kind_for, read_lexicon
+from .figures import Candidate, Figure, build, candidates, sentence_of
+from .gazetteer import GAZETTEER
 
 __all__ = ["KINDS", "Figure", "Mention", "Tagged", "Tagger", "kind_for"]
 

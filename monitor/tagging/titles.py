@@ -19,14 +19,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from ..assets import (
-    model_file,
-)
-from ..text import (
-    fold,
-    squash,
-    strip_accents,
-)
+from ..assets import model_file
+from ..text import fold, squash, strip_accents
 from .entity_base import (
     ADVERBS,
     AFFILIATION_LABELS,
@@ -70,9 +64,7 @@ from .entity_base import (
     stopped,
     title_case,
 )
-from .gazetteer import (
-    Names,
-)
+from .gazetteer import Names
 
 
 def _variants(title: str) -> set[str]:

@@ -29,30 +29,14 @@ from datasette.utils import (
 from datasette.utils.asgi import Forbidden, Request, Response
 from markupsafe import Markup
 
-from ..db.queries import (
-    fts_all,
-    query_words,
-)
-from ..db.queries import (
-    parse_since as resolve_since,
-)
-from ..errors import (
-    UsageError,
-)
-from ..text import (
-    fold,
-)
+from ..db.queries import fts_all, query_words
+from ..db.queries import parse_since as resolve_since
+from ..errors import UsageError
+from ..text import fold
 from . import landing
-from .canned import (
-    QUERIES,
-)
-from .charts import (
-    DASHBOARD,
-    charts,
-)
-from .landing import (
-    mask_userinfo,
-)
+from .canned import QUERIES
+from .charts import DASHBOARD, charts
+from .landing import mask_userinfo
 
 PLUGIN = "monitor.web"
 

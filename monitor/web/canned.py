@@ -22,9 +22,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..db.migrations import (
-    ARTICLE_DATE,
-)
+from ..db.migrations import ARTICLE_DATE
 
 #: Monday of the article's week (UTC), e.g. 2022-04-18 for 2022-04-19T16:30:00+00:00.
 ARTICLE_WEEK = f"date({ARTICLE_DATE}, 'weekday 0', '-6 days')"

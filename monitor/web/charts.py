@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .canned import (
-    ARTICLE_DATE,
-    ARTICLE_WEEK,
-    SINCE,
-)
+from .canned import ARTICLE_DATE, ARTICLE_WEEK, SINCE
 
 DASHBOARD = "trends"
 

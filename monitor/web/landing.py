@@ -8,12 +8,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..db.migrations import (
-    ARTICLE_DATE,
-)
-from ..sources.urls import (
-    mask_credentials_in,
-)
+from ..db.migrations import ARTICLE_DATE
+from ..sources.urls import mask_credentials_in
 
 WINDOW_DAYS = 7
 def mask_userinfo(text: str) -> str:

@@ -21,12 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import (
-    Config,
-)
-from ..errors import (
-    MonitorError,
-)
+from ..config import Config
+from ..errors import MonitorError
 
 #: Datasette table options beside the titles and descriptions of :mod:`monitor.web.schema`.
 TABLE_OPTIONS: dict[str, dict[str, Any]] = {
@@ -46,16 +42,9 @@ TABLE_OPTIONS: dict[str, dict[str, Any]] = {
 def metadata(database_name: str, *, default_entity: str | None = None) -> dict[str, Any]:
     """Datasette metadata: a title and description for every table and column, facets, sort
     orders and search wired to the FTS tables, the canned queries, and the chart dashboard."""
-    from .canned import (
-        canned_queries,
-    )
-    from .charts import (
-        dashboards,
-    )
-    from .schema import (
-        HIDDEN,
-        TABLES,
-    )
+    from .canned import canned_queries
+    from .charts import dashboards
+    from .schema import HIDDEN, TABLES
 
     tables: dict[str, Any] = {}
     for name, doc in TABLES.items():
