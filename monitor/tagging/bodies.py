@@ -274,9 +274,9 @@ def _attorney_general_at(doc: Doc, i: int, table: Names) -> tuple[int, str] | No
             return end + 2, state
         return None
     if i < len(doc) and re.fullmatch(r"[A-Z]{2}AG", doc[i].text):
-        state = table.postal.get(doc[i].text[:2])
-        if state is not None:
-            return i + 1, state
+        postal = table.postal.get(doc[i].text[:2])
+        if postal is not None:
+            return i + 1, postal
     return None
 
 

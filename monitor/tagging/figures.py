@@ -189,6 +189,7 @@ def _word_range(number: Span, label: str, decimal_comma: bool) -> list[Candidate
         return []
     doc, j = number.doc, joiners[0]
     first = doc[number.start : j]
+    low: Candidate | None
     if first.text.lower() == "one":  # "one or two": a count, whatever "one" is elsewhere
         low = Candidate(first, 1.0, None)
     else:

@@ -74,9 +74,9 @@ class Gazetteer:
                 self.phrases["LOWER"].add(key, [nlp.make_doc(pattern)])
                 continue
             for attr, matcher in self.phrases.items():
-                words = _phrases(pattern, attr)
-                if words is not None:
-                    matcher.add(key, [Doc(nlp.vocab, words=w) for w in words])
+                phrases = _phrases(pattern, attr)
+                if phrases is not None:
+                    matcher.add(key, [Doc(nlp.vocab, words=w) for w in phrases])
                     break
             else:
                 self.tokens.add(key, [pattern])

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import islice
@@ -184,7 +184,7 @@ class Tagger:
         return [{sentence.start: next(parsed) for sentence in sentences} for sentences in wanted]
 
 
-def _sentence_doc(sentence: Span, ents: tuple[Span, ...],
+def _sentence_doc(sentence: Span, ents: Sequence[Span],
                   starts: list[int] | None = None) -> Doc:
     """A sentence as a doc of its own, with its entities (figures look for DATEs in it);
     ``ents`` are its article's (``doc.ents`` builds them anew on every access), in text
@@ -264,7 +264,8 @@ def _build(model: str, setting: str) -> _Pipeline:
         nlp.enable_pipe("senter")
         splitter = "senter"
     else:
-        splitter = nlp.add_pipe("sentencizer", before="ner").name
+        nlp.add_pipe("sentencizer", before="ner")
+        splitter = "sentencizer"
     nlp.add_pipe("monitor_paragraphs", after=splitter)
     add_components(nlp, after="ner")
 
@@ -279,7 +280,7 @@ def _build(model: str, setting: str) -> _Pipeline:
         parse_disable=([name for name in nlp.pipe_names if name not in syntax]
                        if "parser" in syntax else None),
         decimal_comma=nlp.lang in _DECIMAL_COMMA,
-        numeric_ner="CARDINAL" in nlp.get_pipe("ner").labels,
+        numeric_ner="CARDINAL" in getattr(nlp.get_pipe("ner"), "labels", ()),
         not_names=read_lexicon(model_file("not_names.txt")),
     )
 
@@ -307,7 +308,7 @@ def paragraph_starts(doc: Doc) -> Doc:
             starts[i + 1] = -1
             changed = True
     if changed:
-        doc.from_array([SENT_START], starts.astype("uint64"))
+        doc.from_array([SENT_START], starts.astype("uint64"))  # type: ignore[arg-type]
     return doc
 
 
@@ -315,7 +316,10 @@ def add_components(nlp: Language, *, after: str | None = None) -> None:
     """Our rules after ``after`` (the NER; the end of a blank pipeline in tests): titles,
     then the gazetteer (which reads them: "[Coast Guard] Rear Adm."), then the repair of
     counts swallowed into dates."""
-    nlp.add_pipe("monitor_titles", **({"after": after} if after else {}))
+    if after:
+        nlp.add_pipe("monitor_titles", after=after)
+    else:
+        nlp.add_pipe("monitor_titles")
     nlp.add_pipe(GAZETTEER, after="monitor_titles")
     nlp.add_pipe("monitor_numbers", after=GAZETTEER)
 

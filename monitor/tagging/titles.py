@@ -564,17 +564,19 @@ def _title_after(person: Span, titles: _Titles, ents_by_start: dict[int, Entity]
     """Apposition: "Brian Nichols, [the] [US] assistant secretary of state for …, said";
     a verb of being: "Smith, who is the embassy's chargé d'affaires", "Smith was named
     ambassador to Cuba"."""
-    doc, i = person.doc, person.end
-    if i >= len(doc):
+    doc, end = person.doc, person.end
+    if end >= len(doc):
         return None
-    if doc[i].text == ",":
-        i = _skip_adverbs(doc, i + 1)  # "Kathleen DelGiorno, [now] a staff scientist at…"
-        if i < len(doc) and doc[i].lower_ == "who":
-            i = _after_being(doc, i + 1)
+    at: int | None
+    if doc[end].text == ",":
+        at = _skip_adverbs(doc, end + 1)  # "Kathleen DelGiorno, [now] a staff scientist at…"
+        if at < len(doc) and doc[at].lower_ == "who":
+            at = _after_being(doc, at + 1)
     else:
-        i = _after_being(doc, i)
-    if i is None or i >= len(doc):
+        at = _after_being(doc, end)
+    if at is None or at >= len(doc):
         return None
+    i = at
     if doc[i].lower_ in INTRODUCERS:
         i += 1
     # Qualifiers and rank words, an affiliation, more qualifiers, then the title: "the
@@ -598,7 +600,7 @@ def _title_after(person: Span, titles: _Titles, ents_by_start: dict[int, Entity]
     for start, at in tries:
         title = titles.at(at)
         stop = _apposition_end(doc, title, titles) if title is not None else None
-        if stop is not None:
+        if stop is not None and title is not None:
             if start == after and _is_subject(doc, i, after, title, ents_by_start, table):
                 start = i  # "a [China] scholar": the country is what the role knows about
             qualifiers = doc[first : min(start, i)].text
