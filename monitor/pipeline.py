@@ -15,7 +15,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from itertools import islice
@@ -58,13 +58,14 @@ BATCH = 16
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Page:
-    """A fetched or saved page waiting for extraction."""
+    """A page: to fetch (``html`` empty, ``url`` the link), or fetched or saved and waiting
+    for extraction (fetching returns a new Page; none is changed in place)."""
 
-    html: bytes
-    url: str                      # where it was fetched (final URL) or a file:// URI
+    url: str                      # the link to fetch; once fetched, the final URL, or file://
     seen_as: list[str]            # the URLs it was known by before fetching (feed link…)
+    html: bytes = b""
     feed: dict[str, Any] | None = None
     item: FeedItem | None = None
     topic_filter: bool = True
@@ -175,8 +176,7 @@ class Monitor:
     @cached_property
     def dedup_index(self) -> dedup.DedupIndex:
         index = dedup.DedupIndex(self.config.dedup.threshold)
-        index.load(self.db.execute(
-            "SELECT id, minhash FROM stories WHERE minhash IS NOT NULL"))
+        index.load(store.story_signatures(self.db))
         return index
 
     def close(self) -> None:
@@ -205,8 +205,7 @@ class Monitor:
 
         Raises :class:`RoundBusy` when another process is polling the same database."""
         self.check()
-        database = self.db.execute("PRAGMA database_list").fetchone()[2]
-        with RoundLock(database):
+        with RoundLock(store.database_file(self.db)):
             return self._poll(force=force)
 
     def _poll(self, *, force: bool) -> RoundSummary:
@@ -370,7 +369,7 @@ class Monitor:
                 later.setdefault(feed["id"], []).append(item)
                 continue
             per_feed[feed["id"]] = per_feed.get(feed["id"], 0) + 1
-            wanted[url] = Page(b"", url, [url], feed=feed, item=item,
+            wanted[url] = Page(url, [url], feed=feed, item=item,
                                topic_filter=bool(feed["topic_filter"]))
         store.forget_backlog(self.db, settled)
         for feed_id, waiting in later.items():
@@ -390,9 +389,7 @@ class Monitor:
         content_type = (result.content_type or "").lower()
         if content_type and not any(t in content_type for t in ("html", "xml", "text/plain")):
             raise FetchError(f"not an HTML page ({content_type.split(';')[0]})", kind="protocol")
-        page.html = result.content
-        page.url = result.url
-        return page
+        return replace(page, html=result.content, url=result.url)
 
     def _fetch_pages(self, pages: list[Page], summary: RoundSummary) -> Iterator[Page]:
         self.reporter.stage("articles", len(pages))
@@ -429,7 +426,7 @@ class Monitor:
                     self._input_failed(source, "only http(s) URLs can be ingested", summary)
                     continue
                 url = canonical_url(source)
-                urls.append(Page(b"", url, [url], topic_filter=topic_filter))
+                urls.append(Page(url, [url], topic_filter=topic_filter))
             else:
                 pages.extend(self._saved_pages(Path(source.removeprefix("file://")),
                                                topic_filter, summary))
@@ -454,7 +451,7 @@ class Monitor:
             return
         for file in files:
             try:
-                yield Page(read_saved_page(file), file.resolve().as_uri(), [],
+                yield Page(file.resolve().as_uri(), [], read_saved_page(file),
                            topic_filter=topic_filter)
             except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
@@ -584,10 +581,8 @@ class Monitor:
 
     def _find_duplicate(self, pending: _Pending, batch: list[_Pending]) -> None:
         record = pending.record
-        row = self.db.execute(
-            "SELECT id FROM stories WHERE text_hash = ? LIMIT 1",
-            [record.text_hash]).fetchone()
-        record.duplicate_of = row[0] if row else self.dedup_index.find(pending.minhash)
+        record.duplicate_of = store.story_with_text_hash(self.db, record.text_hash) \
+            or self.dedup_index.find(pending.minhash)
         if record.duplicate_of is None:
             threshold = self.config.dedup.threshold
             for index, other in enumerate(batch):
@@ -660,9 +655,7 @@ class Monitor:
     def stale_hint(self) -> str | None:
         """A one-line hint when stored articles were tagged by other rules or another model
         than this tagger's (after an upgrade or an edit of ``models/``), else None."""
-        count = self.db.execute(
-            "SELECT count(*) FROM stories WHERE tagger IS NOT NULL "
-            "AND tagger != ?", [self.tagger.name]).fetchone()[0]
+        count = store.count_tagged_by_other(self.db, self.tagger.name)
         if not count:
             return None
         return (f"{count} stored article{'s' if count != 1 else ''} were tagged by other rules "
@@ -671,19 +664,19 @@ class Monitor:
     def retag(self) -> int:
         """Re-run the NLP over stored text (after a model or pattern change); no refetching."""
         self.check()
-        rows = [r for r in self.db.query(
-            "SELECT id, text, language FROM stories WHERE text != '' "
-            "ORDER BY id") if self.tagger.supports(r["language"])]
+        rows = [(article_id, language) for article_id, language
+                in store.stories_with_text(self.db) if self.tagger.supports(language)]
         self.reporter.stage("retag", len(rows))
         done = 0
         for start in range(0, len(rows), BATCH):
             chunk = rows[start : start + BATCH]
-            results = self._tag_safely([(r["text"], r["language"]) for r in chunk],
-                                       [f"article {r['id']}" for r in chunk])
-            for row, tags in zip(chunk, results, strict=True):
+            texts = store.texts_of(self.db, [article_id for article_id, _ in chunk])
+            results = self._tag_safely([(texts[i], language) for i, language in chunk],
+                                       [f"article {i}" for i, _ in chunk])
+            for (article_id, _), tags in zip(chunk, results, strict=True):
                 if self.stop.is_set():
                     return done
                 if tags is not None:
-                    store.replace_tags(self.db, row["id"], tags, self.tagger.name)
+                    store.replace_tags(self.db, article_id, tags, self.tagger.name)
                     done += 1
         return done

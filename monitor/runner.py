@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from .config import Config
+from .db import store
 from .db.lock import RoundBusy
 from .errors import ConfigError, MonitorError
 from .pipeline import Monitor, now_utc
@@ -19,10 +20,10 @@ MIN_WAIT = 5.0
 
 def seconds_until_next(db: Database, interval: float) -> float:
     """Sleep until the earliest feed is due, at most one interval, at least MIN_WAIT."""
-    row = db.execute("SELECT MIN(next_poll_at) FROM feeds").fetchone()
+    due_at = store.next_due(db)
     wait = interval
-    if row and row[0]:
-        due = datetime.fromisoformat(row[0])
+    if due_at:
+        due = datetime.fromisoformat(due_at)
         wait = min(interval, (due - now_utc()).total_seconds())
     return max(MIN_WAIT, wait)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -242,6 +242,47 @@ class ArticleRecord:
     #: Whether the topic filter matched (an article kept with --all, or from a feed without
     #: the filter, may not have).
     on_topic: bool = True
+
+
+def database_file(db: Database) -> str:
+    """The path of the file behind ``db`` (the round lock sits beside it)."""
+    return str(db.execute("PRAGMA database_list").fetchone()[2])
+
+
+def story_signatures(db: Database) -> Iterator[tuple[int, bytes]]:
+    """(id, MinHash bytes) of every story, for the near-duplicate index."""
+    yield from db.execute("SELECT id, minhash FROM stories WHERE minhash IS NOT NULL")
+
+
+def story_with_text_hash(db: Database, text_hash: str | None) -> int | None:
+    row = db.execute("SELECT id FROM stories WHERE text_hash = ? LIMIT 1",
+                     [text_hash]).fetchone()
+    return row[0] if row else None
+
+
+def count_tagged_by_other(db: Database, tagger_name: str) -> int:
+    """Stories tagged by other rules or another model than ``tagger_name``."""
+    return int(db.execute("SELECT count(*) FROM stories WHERE tagger IS NOT NULL "
+                          "AND tagger != ?", [tagger_name]).fetchone()[0])
+
+
+def stories_with_text(db: Database) -> list[tuple[int, str | None]]:
+    """(id, language) of every story with text, oldest first: the texts are read in chunks
+    (:func:`texts_of`), never all at once."""
+    return [(row[0], row[1]) for row in db.execute(
+        "SELECT id, language FROM stories WHERE text != '' ORDER BY id")]
+
+
+def texts_of(db: Database, ids: Sequence[int]) -> dict[int, str]:
+    marks = ",".join("?" * len(ids))
+    return {row[0]: row[1] for row in db.execute(
+        f"SELECT id, text FROM articles WHERE id IN ({marks})", list(ids))}
+
+
+def next_due(db: Database) -> str | None:
+    """When the earliest feed is next due (ISO), or None."""
+    row = db.execute("SELECT MIN(next_poll_at) FROM feeds").fetchone()
+    return row[0] if row else None
 
 
 def article_for_url(db: Database, url: str) -> int | None:
