@@ -35,10 +35,6 @@ class FeedError(MonitorError):
     """Fetched bytes are not a usable feed (malformed, not a feed, unsafe declarations)."""
 
 
-class ExtractionError(MonitorError):
-    """A page yielded no article text."""
-
-
 class NotFoundError(MonitorError):
     """The one record asked for does not exist (CLI exit code 1)."""
 

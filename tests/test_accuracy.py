@@ -197,9 +197,11 @@ def test_accuracy_floor(report, category: str) -> None:
         "see `.venv/bin/python bench/accuracy.py --errors`")
 
 
-@pytest.mark.parametrize("category", sorted(TARGETS))
-def test_accuracy_target(report, category: str) -> None:
-    assert report[category]["f1"] >= TARGETS[category]
+def test_the_floors_never_fall_below_the_targets() -> None:
+    """The issue's targets hold while the floors do: a floor lowered under its target (to let
+    a regression through) fails here. (A separate target test could never fail while the floor
+    test passed, so there is none.)"""
+    assert all(FLOORS[category] >= target for category, target in TARGETS.items())
 
 
 # Regression floors on the held-out sets: just under what the committed tagger measures. Their

@@ -83,13 +83,6 @@ def retry_after(value: str | None, now: datetime) -> timedelta | None:
     return min(max(when - now, timedelta(0)), MAX_INTERVAL)
 
 
-def next_success(now: datetime, *, default: timedelta, adaptive: bool,
-                 published: Iterable[str | None], headers: Mapping[str, str],
-                 ttl_seconds: int | None) -> datetime:
-    interval = publishing_interval(published, now, default) if adaptive else default
-    return now + max(interval, server_floor(headers, ttl_seconds, now))
-
-
 def next_failure(now: datetime, *, default: timedelta, score: float,
                  wait: timedelta | None = None) -> datetime:
     """Linear backoff by the weighted failure score, capped at a day; never before Retry-After."""
