@@ -16,7 +16,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..db.migrations import ARTICLE_DATE
-from ..db.queries import parse_since
+from ..db.queries import TOP_OFFICIALS_SQL, parse_since
 from .output import safe
 
 #: The one ``since`` vocabulary (:func:`monitor.db.queries.parse_since`), under its old name.
@@ -49,11 +49,7 @@ def brief(db: Database, *, since: str = "7d", limit: int = 15,
               "sources": len(sources)}
 
     officials = []
-    for row in db.query(
-            "SELECT e.id, e.name, e.titles, COUNT(DISTINCT a.id) AS articles, "
-            "COUNT(*) AS mentions FROM mentions m JOIN entities e ON e.id = m.entity_id "
-            f"JOIN articles a ON a.id = m.article_id WHERE e.kind = 'official' AND {window} "
-            "GROUP BY e.id ORDER BY articles DESC, mentions DESC, e.name LIMIT :limit", params):
+    for row in db.query(TOP_OFFICIALS_SQL, {"start": start, "limit": limit}):
         said = {"start": lower, "entity": row["id"]}
         used = [r[0] for r in db.execute(
             "SELECT m.title FROM mentions m JOIN articles a ON a.id = m.article_id "

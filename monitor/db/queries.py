@@ -84,6 +84,19 @@ def parse_since(value: str | None, now: datetime | None = None) -> str | None:
     return parsed.isoformat()
 
 
+#: Officials by the number of stories naming them since ``:start`` (None: all time), then by
+#: mentions, then the latest: the one ranking the weekly brief and the landing page share.
+TOP_OFFICIALS_SQL = f"""
+SELECT e.id, e.name, e.titles, COUNT(DISTINCT a.id) AS articles, COUNT(*) AS mentions,
+       MAX({ARTICLE_DATE}) AS last_seen,
+       (SELECT m2.title FROM mentions m2 WHERE m2.entity_id = e.id AND m2.title IS NOT NULL
+        ORDER BY m2.id DESC LIMIT 1) AS latest_title
+FROM mentions m JOIN entities e ON e.id = m.entity_id JOIN stories a ON a.id = m.article_id
+WHERE e.kind = 'official' AND (:start IS NULL OR {ARTICLE_DATE} >= :start)
+GROUP BY e.id ORDER BY articles DESC, mentions DESC, last_seen DESC, e.name LIMIT :limit
+"""
+
+
 # --- search ----------------------------------------------------------------------------------
 
 #: Ranking reads only ids and bm25; snippets are made afterwards for the rows shown, so a

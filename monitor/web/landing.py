@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..db.migrations import ARTICLE_DATE
+from ..db.queries import TOP_OFFICIALS_SQL
 from ..sources.urls import mask_credentials_in
 
 WINDOW_DAYS = 7
@@ -58,18 +59,10 @@ def summary(conn: sqlite3.Connection, now: datetime | None = None) -> dict[str, 
     if not articles:
         articles = _rows(conn, article_sql.format(where=""))
 
-    official_sql = (f"SELECT e.id, e.name, e.titles, COUNT(DISTINCT a.id) AS articles, "
-                    f"MAX({ARTICLE_DATE}) AS last_seen, "
-                    "(SELECT m2.title FROM mentions m2 WHERE m2.entity_id = e.id "
-                    " AND m2.title IS NOT NULL ORDER BY m2.id DESC LIMIT 1) AS latest_title "
-                    "FROM mentions m JOIN entities e ON e.id = m.entity_id "
-                    "JOIN articles a ON a.id = m.article_id "
-                    "WHERE e.kind = 'official' {where} "
-                    "GROUP BY e.id ORDER BY articles DESC, last_seen DESC, e.name LIMIT 8")
-    officials = _rows(conn, official_sql.format(where=f"AND {ARTICLE_DATE} >= ?"), [since])
+    officials = _rows(conn, TOP_OFFICIALS_SQL, {"start": since, "limit": 8})
     officials_window = bool(officials)
     if not officials:
-        officials = _rows(conn, official_sql.format(where=""))
+        officials = _rows(conn, TOP_OFFICIALS_SQL, {"start": None, "limit": 8})
     for row in officials:
         row["titles"] = _titles(row["titles"]) or row["latest_title"] or ""
 
