@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .db.store import open_db, repeated_lines
+from .db.store import open_db
 from .errors import MonitorError
 from .pages.cleaning import Cleaner
 from .pages.extraction import extract_article
-from .pipeline import PAGE_ACCEPT, read_saved_page
+from .pipeline import fetch_html, read_saved_page, without_furniture
 from .sources.fetching import Fetcher, FetchSettings
 from .sources.urls import is_fetchable_url, site_of
 
@@ -21,7 +21,7 @@ def _load(source: str, fetcher: Fetcher | None,
         if not is_fetchable_url(source):
             raise MonitorError(f"{source}: only http(s) URLs can be fetched")
         fetcher = fetcher or Fetcher(FetchSettings.from_config(config.fetch))
-        result = fetcher.get(source, accept=PAGE_ACCEPT)
+        result = fetch_html(fetcher, source)
         return result.content, result.url, fetcher
     path = Path(source.removeprefix("file://"))
     try:
@@ -44,10 +44,8 @@ def extract_sources(config: Config, sources: list[str]) -> list[dict[str, Any]]:
                 html, url, fetcher = _load(source, fetcher, config)
                 page = extract_article(html, url, cleaner=cleaner)
                 site = site_of(page.url) if page.url and page.url.startswith("http") else None
-                if db is not None and site and page.text:
-                    repeated = repeated_lines(db, site,
+                page.text = without_furniture(db, cleaner, site, page.text,
                                               config.cleaning.repeated_line_min_articles)
-                    page.text = cleaner.clean(page.text, repeated=repeated)
                 results.append({
                     "url": page.url or source, "title": page.title, "published": page.published,
                     "language": page.language, "text": page.text, "author": page.author,

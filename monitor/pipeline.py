@@ -115,6 +115,25 @@ def _redirected_elsewhere(page: Page, extracted: Extracted) -> str | None:
     return extracted.title
 
 
+def fetch_html(fetcher: Fetcher, url: str) -> Any:
+    """An article page's fetch result; a FetchError when it is no HTML (an image, a PDF)."""
+    result = fetcher.get(url, accept=PAGE_ACCEPT)
+    content_type = (result.content_type or "").lower()
+    if content_type and not any(t in content_type for t in ("html", "xml", "text/plain")):
+        raise FetchError(f"not an HTML page ({content_type.split(';')[0]})", kind="protocol")
+    return result
+
+
+def without_furniture(db: Database | None, cleaner: Cleaner, site: str | None, text: str,
+                      min_articles: int) -> str:
+    """``text`` without the lines the store has seen in ``min_articles`` of ``site``'s
+    articles (site furniture); as it is without a database, a site or text."""
+    if db is None or not site or not text:
+        return text
+    repeated = store.repeated_lines(db, site, min_articles)
+    return cleaner.clean(text, repeated=repeated) if repeated else text
+
+
 def cap_text(text: str, max_chars: int) -> tuple[str, bool]:
     """``text`` cut to at most ``max_chars`` characters, at the last paragraph break (else the
     last space) before the cap, and whether it was cut. Bounds what one article costs the
@@ -385,10 +404,7 @@ class Monitor:
         if self.config.fetch.robots:
             self.robots.check(page.url)
         with self.limiter.slot(page.url):
-            result = self.fetcher.get(page.url, accept=PAGE_ACCEPT)
-        content_type = (result.content_type or "").lower()
-        if content_type and not any(t in content_type for t in ("html", "xml", "text/plain")):
-            raise FetchError(f"not an HTML page ({content_type.split(';')[0]})", kind="protocol")
+            result = fetch_html(self.fetcher, page.url)
         return replace(page, html=result.content, url=result.url)
 
     def _fetch_pages(self, pages: list[Page], summary: RoundSummary) -> Iterator[Page]:
@@ -515,11 +531,9 @@ class Monitor:
         # must never teach the cleaner to delete a sentence from another publisher's articles.
         site = site_of(url) if url.startswith("http") else None
         learn = site if page.url.startswith("http") and site_of(page.url) == site else None
-        repeated = store.repeated_lines(self.db, site,
-                                        self.config.cleaning.repeated_line_min_articles)
         furniture = furniture_candidates(extracted.text) if learn else set()
-        if repeated and extracted.text:
-            extracted.text = self.cleaner.clean(extracted.text, repeated=repeated)
+        extracted.text = without_furniture(self.db, self.cleaner, site, extracted.text,
+                                           self.config.cleaning.repeated_line_min_articles)
         if not extracted.text:
             self._article_failed(page, "no article text found on the page", summary)
             return None
