@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config.yaml
 
-.PHONY: setup run poll test demo serve lint bench clean
+.PHONY: setup run poll test test-fast demo serve lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ test: setup  ## the whole test suite (browser tests need Debian's chromium: apt-
 		echo "NOTE: no Chromium found: the browser tests (tests/test_browser.py) will be SKIPPED." \
 		"Install it with: apt-get install chromium"
 	$(BIN)/python -m pytest -n 2 -q
+
+test-fast: setup  ## the suite without the slow tests (browser, sample database, kill -9, wheel)
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 demo: setup  ## build demo.db from the saved pages shipped with monitor, offline
 	$(BIN)/monitor demo --db demo.db

@@ -38,3 +38,21 @@ def write_config(tmp_path):
         return path
 
     return write
+
+
+#: What makes a test slow: a real Chromium, a database filled from real pages by subprocesses
+#: (tests/sample_db.py), processes killed and restarted, a wheel built. `make test` and CI run
+#: everything; `make test-fast` (pytest -m "not slow") leaves these out.
+SLOW_MODULES = {"test_browser", "test_concurrency", "test_packaging"}
+SLOW_FIXTURES = {"served", "sample_db_path"}
+SLOW_TESTS = {"test_cli_poll_survives_hostile_feeds_without_a_traceback",
+              "test_run_stops_within_seconds_with_a_request_in_flight",
+              "test_poll_with_unreachable_feeds_prints_a_line_each_and_exits_0"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or SLOW_FIXTURES & set(item.fixturenames) \
+                or item.originalname in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
