@@ -229,6 +229,18 @@ def _bars(sources: list[dict[str, Any]]) -> str:
             f'height="{height}" xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg>')
 
 
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    """An HTML table, every cell escaped; a header written ``#name`` is a number column."""
+    numeric = [h.startswith("#") for h in headers]
+    head = "".join(f'<th class="num">{_e(h[1:])}</th>' if n else f"<th>{_e(h)}</th>"
+                   for h, n in zip(headers, numeric, strict=True))
+    body = ["<tr>" + "".join(f'<td class="num">{_e(str(c))}</td>' if n else
+                             f"<td>{_e(str(c))}</td>"
+                             for c, n in zip(row, numeric, strict=True)) + "</tr>"
+            for row in rows]
+    return "\n".join([f"<table><tr>{head}</tr>", *body, "</table>"])
+
+
 def render_html(data: dict[str, Any]) -> str:
     totals = data["totals"]
     parts = [
@@ -242,26 +254,17 @@ def render_html(data: dict[str, Any]) -> str:
         "<h2>Top officials</h2>",
     ]
     if data["officials"]:
-        parts.append("<table><tr><th>official</th><th>titles</th><th>side</th>"
-                     '<th class="num">articles</th><th class="num">mentions</th></tr>')
-        for o in data["officials"]:
-            parts.append(f"<tr><td>{_e(o['name'])}</td><td>{_e('; '.join(o['titles']))}</td>"
-                         f"<td>{_e(', '.join(o['affiliation']))}</td>"
-                         f'<td class="num">{o["articles"]}</td>'
-                         f'<td class="num">{o["mentions"]}</td></tr>')
-        parts.append("</table>")
+        parts.append(_table(["official", "titles", "side", "#articles", "#mentions"],
+                            [[o["name"], "; ".join(o["titles"]), ", ".join(o["affiliation"]),
+                              o["articles"], o["mentions"]] for o in data["officials"]]))
     else:
         parts.append(_NONE)
 
     parts.append(f"<h2>New entities ({data['new_entities_total']})</h2>")
     if data["new_entities"]:
-        parts.append("<table><tr><th>name</th><th>kind</th><th>titles</th>"
-                     "<th>first seen</th></tr>")
-        for e in data["new_entities"]:
-            parts.append(f"<tr><td>{_e(e['name'])}</td><td>{_e(e['kind'])}</td>"
-                         f"<td>{_e('; '.join(e['titles']))}</td>"
-                         f"<td>{_e(_day(e['first_seen']))}</td></tr>")
-        parts.append("</table>")
+        parts.append(_table(["name", "kind", "titles", "first seen"],
+                            [[e["name"], e["kind"], "; ".join(e["titles"]),
+                              _day(e["first_seen"])] for e in data["new_entities"]]))
         parts += _more(data["new_entities_total"], len(data["new_entities"]))
     else:
         parts.append(_NONE)
@@ -284,13 +287,9 @@ def render_html(data: dict[str, Any]) -> str:
     parts.append("<h2>Articles per source</h2>")
     if data["sources"]:
         parts.append(_bars(data["sources"]))
-        parts.append('<table><tr><th>source</th><th class="num">articles</th>'
-                     '<th class="num">of which republished</th></tr>')
-        for s in data["sources"]:
-            parts.append(f"<tr><td>{_e(s['source'])}</td>"
-                         f'<td class="num">{s["articles"]}</td>'
-                         f'<td class="num">{s["articles"] - s["stories"]}</td></tr>')
-        parts.append("</table>")
+        parts.append(_table(["source", "#articles", "#of which republished"],
+                            [[s["source"], s["articles"], s["articles"] - s["stories"]]
+                             for s in data["sources"]]))
     else:
         parts.append('<p class="hint">No articles in this period.</p>')
     parts.append(f'<p class="hint">Made by monitor on {_e(data["until"])}.</p></body></html>')
