@@ -47,7 +47,7 @@ import trafilatura
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor import extraction  # noqa: E402
+from monitor.pages import extraction  # noqa: E402
 from monitor.pages.extraction import decode_html, default_cleaner, extract_article  # noqa: E402
 from monitor.text import squash  # noqa: E402
 
@@ -121,8 +121,12 @@ def scores(counts: Iterable[tuple[float, float, float]]) -> tuple[float, float, 
 # --- systems -------------------------------------------------------------------------------
 
 
+#: One cleaner for every page, as the pipeline has (loading the patterns is not per page).
+CLEANER = default_cleaner()
+
+
 def monitor_text(page: Page) -> str:
-    return extract_article(page.html, page.url or None, cleaner=default_cleaner()).text
+    return extract_article(page.html, page.url or None, cleaner=CLEANER).text
 
 
 def trafilatura_system(**options: object) -> Callable[[Page], str]:
@@ -185,7 +189,7 @@ def monitor_breakdown(pages: list[Page]) -> dict[str, float]:
     with the date guess), the cleaning layer (residue and furniture lines, the page's own
     address, headline copies, closing link lists) and the rest of monitor's work (decoding,
     markup repairs, the choice between passes, stated dates, language)."""
-    cleaner = default_cleaner()
+    cleaner = CLEANER
     wrapped = {
         (extraction, "_parse"): "trafilatura parse",
         (extraction, "_trafilatura_text"): "trafilatura text passes",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.assets import Assets
 from monitor.errors import ConfigError
 from monitor.pages.cleaning import BLOCK_MAX_LINES, Cleaner, furniture_candidates, line_key
 
@@ -315,6 +316,14 @@ def test_missing_extra_file_is_a_config_error(tmp_path: Path) -> None:
 def test_shipped_patterns_all_compile() -> None:
     # Loading compiles every line; a broken model file would fail every extraction.
     assert len(Cleaner.load().patterns) > 50
+
+
+def test_shipped_patterns_are_read_from_the_assets_folder_given(tmp_path: Path) -> None:
+    (tmp_path / "residue.txt").write_text("Escuche la radio en vivo\n", encoding="utf-8")
+    cleaner = Cleaner.load(assets=Assets(tmp_path))
+    assert [p.pattern for p in cleaner.patterns] == ["Escuche la radio en vivo"]
+    assert cleaner.clean(f"{BEFORE}\nEscuche la radio en vivo") == BEFORE
+    assert len(Cleaner.load(assets=Assets.default()).patterns) == len(Cleaner.load().patterns)
 
 
 @pytest.mark.parametrize(

@@ -129,8 +129,10 @@ def test_custom_cleaner_is_used() -> None:
     assert GIPHY in extracted.text.splitlines()
 
 
-def test_default_cleaner_is_loaded_once() -> None:
-    assert extraction.default_cleaner() is extraction.default_cleaner()
+def test_default_cleaner_is_the_shipped_patterns_kept_nowhere() -> None:
+    first, second = extraction.default_cleaner(), extraction.default_cleaner()
+    assert first is not second  # no cache: a caller of many pages keeps the one it loads
+    assert [p.pattern for p in first.patterns] == [p.pattern for p in Cleaner.load().patterns]
 
 
 # --- minimal pages -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from itertools import product
 
 import pytest
 
-from monitor.assets import model_file
+from monitor.assets import Assets
 from monitor.tagging.tagger import Tagger
 
 from .tagging import agencies, tag_one
@@ -19,9 +19,12 @@ from .tagging import agencies, tag_one
 # --------------------------------------------------------------------------- the data itself
 
 
+def _lines() -> list[str]:
+    return Assets.default().file("agencies.jsonl").read_text("utf-8").splitlines()
+
+
 def _rules() -> list[dict]:
-    lines = model_file("agencies.jsonl").read_text("utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return [json.loads(line) for line in _lines() if line.strip()]
 
 
 def _phrases(pattern: list[dict]) -> set[tuple[str, tuple[str, ...]]]:
@@ -36,7 +39,7 @@ def _phrases(pattern: list[dict]) -> set[tuple[str, tuple[str, ...]]]:
 
 
 def test_every_rule_is_json_with_a_label_a_pattern_and_an_id() -> None:
-    for n, line in enumerate(model_file("agencies.jsonl").read_text("utf-8").splitlines(), 1):
+    for n, line in enumerate(_lines(), 1):
         rule = json.loads(line)  # raises on a malformed line
         assert rule.get("label") == "ORG", n
         assert rule.get("id"), n

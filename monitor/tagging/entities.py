@@ -40,15 +40,16 @@ from .entity_base import (
     normalise_name,
     trim_space,
 )
-from .gazetteer import Names, names
+from .gazetteer import Names
 from .titles import attach_titles, titled_names
 
 
-def extract_mentions(doc: Doc, not_names: Iterable[str] = (), table: Names | None = None, *,
+def extract_mentions(doc: Doc, table: Names, not_names: Iterable[str] = (), *,
                      text: str | None = None) -> list[Mention]:
-    """Mentions of one processed article (``monitor_titles`` must have run); ``text`` is the
-    doc's text when the caller has it (``doc.text`` joins every token anew)."""
-    table = table or names()
+    """Mentions of one processed article (``monitor_titles`` must have run); ``table`` is
+    the tables of the gazetteer of the pipeline that made it (``nlp.get_pipe(GAZETTEER)
+    .names``), ``not_names`` the lines of ``not_names.txt``, ``text`` the doc's text when the
+    caller has it (``doc.text`` joins every token anew)."""
     stoplist = Stoplist(folded_words(entry) for entry in not_names)
     entities = [
         Entity(span, ent.label_, ent.ent_id_)

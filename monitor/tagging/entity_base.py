@@ -11,15 +11,14 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from spacy.attrs import SENT_START
 from spacy.strings import hash_string  # type: ignore[attr-defined]
 from spacy.tokens import Doc, Span
 
-from ..assets import model_file, read_lexicon
 from ..text import fold, squash
-from .gazetteer import AGENCY_COUNTRIES, Names
+from .gazetteer import Names
 
 KINDS = ("official", "person", "agency", "organization", "place", "group", "other")
 
@@ -292,11 +291,6 @@ def folded_words(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"\w+", fold(text)))
 
 
-@cache
-def presidencies() -> frozenset[str]:
-    return frozenset(fold(line) for line in read_lexicon(model_file("administrations.txt")))
-
-
 @dataclass
 class Entity:
     """An entity being worked on: token span plus what we learn about it."""
@@ -417,5 +411,5 @@ def country_of(entity: Entity, table: Names) -> str | None:
     if entity.label in PERSON_LABELS:
         return None
     if entity.known:
-        return entity.country or AGENCY_COUNTRIES.get(entity.known)
+        return entity.country or table.agency_countries.get(entity.known)
     return table.country(normalise_name(entity.span.text))

@@ -12,16 +12,21 @@ every token pattern at every token (the 280 rules took 3-4 s per 100,000 words, 
 the whole tagging). Any other pattern (``OP``, ``POS``…) still works, through a Matcher. A
 string pattern matches on LOWER.
 
-:class:`Names` (``models/places.jsonl``) gives places and peoples one canonical name each:
-"US", "U.S." and "the United States" are "United States"; "Cubans" is the group "Cuban".
+:class:`Names` holds the tables the rules look up: places and peoples one canonical name each
+(``models/places.jsonl``: "US", "U.S." and "the United States" are "United States"; "Cubans"
+is the group "Cuban"), the surnames of presidents (``models/administrations.txt``), and what
+the gazetteer's rules say of their bodies (whose each is; which names many countries use).
+Each gazetteer component owns one, built from the assets folder of its config and filled as
+its rules are compiled (``nlp.get_pipe(GAZETTEER).names``); the tagger hands it to the rules.
+Nothing here is module state: two pipelines built from two folders do not mix.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -31,7 +36,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from ..assets import model_file, read_lexicon
+from ..assets import Assets
 from ..text import fold
 
 GAZETTEER = "monitor_gazetteer"
@@ -42,34 +47,26 @@ _DEFINITE = frozenset({"the", "el", "la", "los", "las"})
 # models/titles.txt ("House of Representatives [Speaker]").
 _NAME_STOPPERS = frozenset({"rt", "hon", "honourable", "honorable", "mr", "mrs", "ms", "dr",
                          "sir", "dame", "prof", "rev", "sr", "jr"})
-#: Canonical agency name -> the country whose body it is, from every gazetteer built in this
-#: process ("its Embassy in Havana" after "the State Department" is the US embassy).
-AGENCY_COUNTRIES: dict[str, str] = {}
-#: Folded surface of a body that many countries have ("senate", "national assembly") -> its
-#: generic name ("Senate") and the body whose organ it must be, if any ("General Assembly":
-#: the United Nations'), from the rules with a ``generic`` field: the gazetteer's country for
-#: it is only a default that the article may overrule ("the Nigerian Senate … the Senate").
-GENERIC_BODIES: dict[str, tuple[str, str]] = {}
 
 
 class Gazetteer:
+    """The component. What its rules say of their bodies (whose each is, which names are
+    generic) is recorded in ``names``, the pipeline's tables (a new one when none is given),
+    where the entity rules of :mod:`monitor.tagging.entities` read it."""
+
     def __init__(self, nlp: Language, name: str, rules: Iterable[dict[str, Any]],
-                 not_names: Iterable[str] = ()) -> None:
+                 not_names: Iterable[str] = (), names: Names | None = None) -> None:
         self.name = name
+        self.names = Names() if names is None else names
         self.not_names = _NAME_STOPPERS | frozenset(not_names)
         self.phrases = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LOWER", "ORTH")}
         self.tokens = Matcher(nlp.vocab, validate=True)
         self.rules: dict[int, tuple[str, str]] = {}
         for rule in rules:
             key = f"{rule['label']}\t{rule.get('id', '')}"
-            if rule.get("id") and rule.get("country"):
-                AGENCY_COUNTRIES[rule["id"]] = rule["country"]
+            self.names.add_body(rule)
             self.rules[nlp.vocab.strings.add(key)] = (rule["label"], rule.get("id", ""))
             pattern = rule["pattern"]
-            if rule.get("generic"):
-                for words in (_phrases(pattern, "LOWER") or _phrases(pattern, "ORTH") or []):
-                    GENERIC_BODIES[fold(" ".join(words))] = (rule["generic"],
-                                                            rule.get("context", ""))
             if isinstance(pattern, str):
                 self.phrases["LOWER"].add(key, [nlp.make_doc(pattern)])
                 continue
@@ -90,7 +87,8 @@ class Gazetteer:
         if spans:
             titled = frozenset(i for title in doc.spans.get("titles", ())
                                for i in range(title.start, title.end))
-            doc.ents = gazetteer_ents_filter(doc.ents, spans, self.not_names, titled)
+            doc.ents = gazetteer_ents_filter(doc.ents, spans, self.not_names, titled,
+                                             generic=self.names.generic_bodies)
         return doc
 
 
@@ -103,17 +101,19 @@ def _named(doc: Doc, start: int, end: int) -> bool:
     return start > 0 and doc[start - 1].lower_ in _DEFINITE
 
 
-@Language.factory(GAZETTEER, default_config={"path": None})
-def make_gazetteer(nlp: Language, name: str, path: str | None) -> Gazetteer:
-    rules = srsly.read_jsonl(Path(path) if path else model_file("agencies.jsonl"))
-    return Gazetteer(nlp, name, rules, _title_words())
+@Language.factory(GAZETTEER, default_config={"assets": None})
+def make_gazetteer(nlp: Language, name: str, assets: str | None) -> Gazetteer:
+    """``assets``: the folder of ``agencies.jsonl``, ``places.jsonl``, ``administrations.txt``
+    and ``titles.txt`` (None: the shipped ``models/``)."""
+    folder = Assets.at(assets)
+    return Gazetteer(nlp, name, srsly.read_jsonl(folder.file("agencies.jsonl")),
+                     _title_words(folder), Names.load(folder))
 
 
-@cache
-def _title_words() -> frozenset[str]:
-    """One-word titles of ``models/titles.txt`` ("speaker", "rep"), lower-case, no dot."""
+def _title_words(assets: Assets) -> frozenset[str]:
+    """One-word titles of ``titles.txt`` ("speaker", "rep"), lower-case, no dot."""
     words = set()
-    for line in read_lexicon(model_file("titles.txt")):
+    for line in assets.lexicon("titles.txt"):
         for part in line.split("="):
             part = part.strip().rstrip(".")
             if part and " " not in part:
@@ -139,13 +139,16 @@ def _phrases(pattern: list[dict[str, Any]], attr: str) -> list[list[str]] | None
 
 def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
                           not_names: frozenset[str] = _NAME_STOPPERS,
-                          titled: frozenset[int] = frozenset()) -> list[Span]:
+                          titled: frozenset[int] = frozenset(), *,
+                          generic: Collection[str] = frozenset()) -> list[Span]:
     """Let gazetteer matches (longest first) replace the NER entities they overlap, except:
 
     the NER keeps a longer name that runs on past the gazetteer name ("Senate Foreign
     Relations Committee" is not the U.S. Senate), and a PERSON that runs on past it keeps its
     remainder ("Homeland Security Secretary Alejandro Mayorkas" -> agency + person). Words
     of a title (``titled``: token indexes) are no more of a name ("Coast Guard Rear Adm.").
+    A match whose folded text is in ``generic`` (:attr:`Names.generic_bodies`) leaves a
+    longer name that starts before it to the NER ("the Texas Senate").
     """
     kept = _Kept(entities)
     taken: set[int] = set()
@@ -170,7 +173,7 @@ def gazetteer_ents_filter(entities: Iterable[Span], matches: Iterable[Span],
                 continue
         elif named:
             continue
-        if fold(match.text) in GENERIC_BODIES and any(
+        if fold(match.text) in generic and any(
                 _starts_before(e, match) for _, e in overlapping
                 if e.label_ not in _PERSON_LABELS):
             continue  # "the Virginia General Assembly", "the Texas Senate": not the default's
@@ -261,7 +264,8 @@ def _runs_on(ent: Span, match: Span, not_names: frozenset[str] = _NAME_STOPPERS,
 
 @dataclass
 class Names:
-    """Canonical names of places and groups, keyed by the folded surface form."""
+    """Canonical names of places and groups, keyed by the folded surface form, and what the
+    gazetteer knows of bodies and presidencies (see the module's docstring)."""
 
     places: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
@@ -276,6 +280,36 @@ class Names:
     postal: dict[str, str] = field(default_factory=dict)
     #: State -> the name of its lower chamber where it is not "House of Representatives".
     lower_houses: dict[str, str] = field(default_factory=dict)
+    #: Canonical agency name -> the country whose body it is, from the gazetteer's rules
+    #: ("its Embassy in Havana" after "the State Department" is the US embassy).
+    agency_countries: dict[str, str] = field(default_factory=dict)
+    #: Folded surface of a body that many countries have ("senate", "national assembly") ->
+    #: its generic name ("Senate") and the body whose organ it must be, if any ("General
+    #: Assembly": the United Nations'), from the rules with a ``generic`` field: the
+    #: gazetteer's country for it is only a default that the article may overrule ("the
+    #: Nigerian Senate … the Senate").
+    generic_bodies: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Folded surnames of presidents (``administrations.txt``): "the Trump Administration".
+    presidencies: frozenset[str] = frozenset()
+
+    @classmethod
+    def load(cls, assets: Assets) -> Names:
+        """Places and groups (``places.jsonl``) and presidencies (``administrations.txt``) of
+        an assets folder; the bodies are added by the gazetteer that compiles their rules."""
+        names = cls.read(assets.file("places.jsonl"))
+        names.presidencies = frozenset(fold(line) for line in assets.lexicon("administrations.txt"))
+        return names
+
+    def add_body(self, rule: Mapping[str, Any]) -> None:
+        """What a gazetteer rule says of its body: whose it is, and whether its name is one
+        that many countries use."""
+        if rule.get("id") and rule.get("country"):
+            self.agency_countries[rule["id"]] = rule["country"]
+        if rule.get("generic"):
+            pattern = rule["pattern"]
+            for words in (_phrases(pattern, "LOWER") or _phrases(pattern, "ORTH") or []):
+                self.generic_bodies[fold(" ".join(words))] = (rule["generic"],
+                                                              rule.get("context", ""))
 
     @classmethod
     def read(cls, path: Path) -> Names:
@@ -338,8 +372,3 @@ class Names:
     def country(self, name: str) -> str | None:
         """The country a place alias, capital or demonym stands for, when the table knows it."""
         return self.countries.get(fold(name))
-
-
-@cache
-def names() -> Names:
-    return Names.read(model_file("places.jsonl"))

@@ -1,6 +1,7 @@
 """Tagging stage: clean article text -> mentions (people, officials, agencies…) and figures.
 
-One spaCy pipeline per language, loaded once per process on first use, run in two passes:
+One spaCy pipeline per language, loaded by a :class:`Tagger` on first use (and kept by it:
+share one Tagger rather than make many), run in two passes:
 
 1. the fast pass over whole articles: tokenizer, ``senter`` (sentences without the parser),
    ``ner``, the gazetteer (``models/agencies.jsonl``), ``monitor_titles`` and
@@ -41,12 +42,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import get_model_meta, get_package_path, is_package
 
-from ..assets import model_file
+from ..assets import Assets
 from ..errors import ConfigError
 from .entities import extract_mentions
-from .entity_base import KINDS, Mention, kind_for, read_lexicon
+from .entity_base import KINDS, Mention, kind_for
 from .figures import Candidate, Figure, build, candidates, sentence_of
-from .gazetteer import GAZETTEER
+from .gazetteer import GAZETTEER, Gazetteer, Names
 
 __all__ = ["KINDS", "Figure", "Mention", "Tagged", "Tagger", "kind_for"]
 
@@ -77,17 +78,21 @@ class _Pipeline:
     decimal_comma: bool
     numeric_ner: bool
     not_names: list[str]
-
-
-_LOADED: dict[str, _Pipeline] = {}
+    #: The tables of the pipeline's gazetteer, which the entity rules look up.
+    names: Names
 
 
 class Tagger:
-    """Mentions and figures of article texts. Cheap to create; the model loads on first use."""
+    """Mentions and figures of article texts. Cheap to create; each model loads on first use,
+    once per Tagger. ``assets``: the folder of the data files (default: the shipped
+    ``models/``), handed to the pipelines' components through their config."""
 
     def __init__(self, model: str = DEFAULT_MODEL, *, languages: dict[str, str] | None = None,
-                 batch_size: int = 32, n_process: int = 1) -> None:
+                 batch_size: int = 32, n_process: int = 1,
+                 assets: Assets | None = None) -> None:
         self.model = model
+        self.assets = Assets.default() if assets is None else assets
+        self._pipelines: dict[str, _Pipeline] = {}  # model -> its pipeline, once loaded
         self.batch_size = batch_size
         self.n_process = n_process
         # Fail now, with the config key, rather than in the middle of a polling round.
@@ -100,16 +105,17 @@ class Tagger:
 
     @cached_property  # read per stored article: hash the files once
     def name(self) -> str:
-        """Pipeline versions plus a hash of the shipped data files: changes when either does."""
+        """Pipeline versions plus a hash of the data files (``assets``): changes when either
+        does."""
         models = [self.model] + [self.languages[k] for k in sorted(self.languages)]
         versions = "+".join(dict.fromkeys(f"{m}-{_version_of(m)}" for m in models))
-        return f"{versions}+gazetteer-{assets_hash()}"
+        return f"{versions}+gazetteer-{assets_hash(self.assets)}"
 
     def load(self) -> None:
-        """Load every configured pipeline now (once per process): a package that is installed
+        """Load every configured pipeline now (once per Tagger): a package that is installed
         but cannot load is a ConfigError at start, not after a round's fetching."""
-        for model, setting in self._settings.items():
-            _load(model, setting)
+        for model in self._settings:
+            self._pipeline(model)
 
     def supports(self, language: str | None) -> bool:
         return self._model_for(language) is not None
@@ -123,6 +129,14 @@ class Tagger:
             yield from self._tag_chunk(chunk)
 
     # ------------------------------------------------------------------ internals
+
+    def _pipeline(self, model: str) -> _Pipeline:
+        """The pipeline for ``model`` (one of the configured ones), built on first use."""
+        pipeline = self._pipelines.get(model)
+        if pipeline is None:
+            pipeline = self._pipelines[model] = _build(model, self._settings[model],
+                                                       self.assets)
+        return pipeline
 
     def _model_for(self, language: str | None) -> str | None:
         if language is None:
@@ -140,7 +154,7 @@ class Tagger:
             if model is not None and text and text.strip():
                 by_model.setdefault(model, []).append(i)
         for model, indexes in by_model.items():
-            pipeline = _load(model, self._settings[model])
+            pipeline = self._pipeline(model)
             texts = [chunk[i][0][: pipeline.nlp.max_length] for i in indexes]
             for i, tagged in zip(indexes, self._run(pipeline, texts), strict=True):
                 results[i] = tagged
@@ -154,7 +168,7 @@ class Tagger:
                             numeric_ner=pipeline.numeric_ner) for doc in docs]
         parsed = self._parse_sentences(pipeline, docs, found)
         return [
-            Tagged(extract_mentions(doc, pipeline.not_names, text=text),
+            Tagged(extract_mentions(doc, pipeline.names, pipeline.not_names, text=text),
                    build(cands, sentences, text))
             for doc, cands, sentences, text in zip(docs, found, parsed, texts, strict=True)
         ]
@@ -201,10 +215,10 @@ def _sentence_doc(sentence: Span, ents: Sequence[Span],
     return doc
 
 
-def assets_hash() -> str:
+def assets_hash(assets: Assets) -> str:
     digest = hashlib.sha256(RULES_VERSION.encode())
     for name in ASSET_FILES:
-        digest.update(name.encode() + b"\0" + model_file(name).read_bytes())
+        digest.update(name.encode() + b"\0" + assets.file(name).read_bytes())
     return digest.hexdigest()[:12]
 
 
@@ -235,14 +249,7 @@ def _version_of(model: str) -> str:
     return str(meta.get("version", "unknown"))
 
 
-def _load(model: str, setting: str) -> _Pipeline:
-    """The pipeline for ``model``, built once per process."""
-    if model not in _LOADED:
-        _LOADED[model] = _build(model, setting)
-    return _LOADED[model]
-
-
-def _build(model: str, setting: str) -> _Pipeline:
+def _build(model: str, setting: str, assets: Assets) -> _Pipeline:
     try:
         nlp = spacy.load(model)
     except OSError as exc:
@@ -267,13 +274,15 @@ def _build(model: str, setting: str) -> _Pipeline:
         nlp.add_pipe("sentencizer", before="ner")
         splitter = "sentencizer"
     nlp.add_pipe("monitor_paragraphs", after=splitter)
-    add_components(nlp, after="ner")
+    add_components(nlp, after="ner", assets=assets)
 
     fast = {splitter, "ner", *_OURS} | _feeders(nlp, {splitter, "ner"})
     # The parse pass needs dependencies and word classes only: no lemmatizer, no attribute
     # ruler (a Matcher that alone costs a third of that pass), no NER.
     syntax = {"parser", "tagger", "morphologizer"} & set(nlp.pipe_names)
     syntax |= _feeders(nlp, syntax)
+    gazetteer = nlp.get_pipe(GAZETTEER)
+    assert isinstance(gazetteer, Gazetteer)
     return _Pipeline(
         nlp=nlp,
         fast_disable=[name for name in nlp.pipe_names if name not in fast],
@@ -281,7 +290,8 @@ def _build(model: str, setting: str) -> _Pipeline:
                        if "parser" in syntax else None),
         decimal_comma=nlp.lang in _DECIMAL_COMMA,
         numeric_ner="CARDINAL" in getattr(nlp.get_pipe("ner"), "labels", ()),
-        not_names=read_lexicon(model_file("not_names.txt")),
+        not_names=assets.lexicon("not_names.txt"),
+        names=gazetteer.names,
     )
 
 
@@ -312,15 +322,19 @@ def paragraph_starts(doc: Doc) -> Doc:
     return doc
 
 
-def add_components(nlp: Language, *, after: str | None = None) -> None:
+def add_components(nlp: Language, *, after: str | None = None,
+                   assets: Assets | None = None) -> None:
     """Our rules after ``after`` (the NER; the end of a blank pipeline in tests): titles,
     then the gazetteer (which reads them: "[Coast Guard] Rear Adm."), then the repair of
-    counts swallowed into dates."""
+    counts swallowed into dates. The first two read their files from ``assets`` (default:
+    the shipped ``models/``); the gazetteer's tables are then ``nlp.get_pipe(GAZETTEER)
+    .names``."""
+    config = {"assets": None if assets is None else str(assets.folder)}
     if after:
-        nlp.add_pipe("monitor_titles", after=after)
+        nlp.add_pipe("monitor_titles", after=after, config=config)
     else:
-        nlp.add_pipe("monitor_titles")
-    nlp.add_pipe(GAZETTEER, after="monitor_titles")
+        nlp.add_pipe("monitor_titles", config=config)
+    nlp.add_pipe(GAZETTEER, after="monitor_titles", config=config)
     nlp.add_pipe("monitor_numbers", after=GAZETTEER)
 
 

@@ -13,13 +13,12 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import accumulate
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from ..assets import model_file
+from ..assets import Assets
 from ..text import fold, squash, strip_accents
 from .entity_base import (
     ADVERBS,
@@ -60,7 +59,6 @@ from .entity_base import (
     folded_words,
     looks_like_agency,
     normalise_name,
-    read_lexicon,
     stopped,
     title_case,
 )
@@ -142,9 +140,10 @@ _BEFORE_VERBS = frozenset({"will", "would", "can", "could", "may", "might", "sha
                            "never", "also"})
 
 
-@Language.factory("monitor_titles", default_config={"path": None})
-def make_title_marker(nlp: Language, name: str, path: str | None) -> TitleMarker:
-    return TitleMarker(nlp, name, read_lexicon(Path(path) if path else model_file("titles.txt")))
+@Language.factory("monitor_titles", default_config={"assets": None})
+def make_title_marker(nlp: Language, name: str, assets: str | None) -> TitleMarker:
+    """``assets``: the folder of ``titles.txt`` (None: the shipped ``models/``)."""
+    return TitleMarker(nlp, name, Assets.at(assets).lexicon("titles.txt"))
 
 
 @dataclass
