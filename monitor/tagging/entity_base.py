@@ -20,9 +20,6 @@ from spacy.tokens import Doc, Span
 from ..text import fold, squash
 from .gazetteer import Names
 
-KINDS = ("official", "person", "agency", "organization", "place", "group", "other")
-
-
 TITLES_KEY = "titles"
 
 
@@ -235,7 +232,7 @@ class Mention:
 
 
 def kind_for(label: str, name: str, *, has_title: bool, is_agency: bool) -> str:
-    """Map a spaCy label (and the name's shape) to one of :data:`KINDS`."""
+    """Map a spaCy label (and the name's shape) to one of :data:`monitor.db.migrations.KINDS`."""
     if label in PERSON_LABELS:
         return "official" if has_title else "person"
     if label == "NORP" or (label == "ORG" and PARTY_FORM.search(name)):

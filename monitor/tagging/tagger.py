@@ -43,9 +43,10 @@ from spacy.tokens import Doc, Span
 from spacy.util import get_model_meta, get_package_path, is_package
 
 from ..assets import Assets
+from ..db.migrations import KINDS
 from ..errors import ConfigError
 from .entities import extract_mentions
-from .entity_base import KINDS, Mention, kind_for
+from .entity_base import Mention, kind_for
 from .figures import Candidate, Figure, build, candidates, sentence_of
 from .gazetteer import GAZETTEER, Gazetteer, Names
 
