@@ -221,3 +221,15 @@ def test_heldout_floor(tagger, name: str) -> None:
     low = {k: round(report[k]["f1"], 3) for k, floor in HELDOUT_FLOORS[name].items()
            if report[k]["f1"] < floor}
     assert not low, f"{name}: {low} under {HELDOUT_FLOORS[name]}"
+
+
+def test_strict_what_needs_the_phrase_not_the_head_noun() -> None:
+    gold = {"what": "Cubans returned by sea in March", "value": 6000}
+    assert not bench.strict_what_match("Cubans", gold)  # the head alone: 1 of 4 words
+    assert bench.strict_what_match("Cubans returned by sea", gold)  # 3 of 4
+    assert bench.strict_what_match("Cuban migrants returned by sea", gold)  # plural-insensitive
+    sentence = ("Cubans returned by sea in March after the Coast Guard stopped boats near "
+                "the Florida Keys and handed them to Cuban border guards in Havana harbour")
+    assert not bench.strict_what_match(sentence, gold)  # a sentence is no phrase
+    assert not bench.strict_what_match(None, gold)
+    assert {"figures", "figures_strict"} <= set(bench.CATEGORIES)  # the old number beside it
