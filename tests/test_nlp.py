@@ -928,3 +928,13 @@ def test_sentence_docs_for_the_parse_pass_keep_their_entities(nlp_tagger: Tagger
     assert copy.text == sentence.text
     assert [(e.text, e.label_) for e in copy.ents] == [
         (e.text, e.label_) for e in doc.ents if e.start >= sentence.start]
+
+
+def test_vague_amounts_are_lower_bounds_not_counts(tagger) -> None:
+    """"hundreds of thousands" is read as 200,000 by convention; the figure says so."""
+    text = ("Hundreds of thousands of Cubans have left the island since 2021, and 16,531 "
+            "Cubans were apprehended at the border in February, officials said.")
+    figures = {f.text.lower(): f for f in next(tagger.tag([(text, "en")])).figures}
+    vague = figures["hundreds of thousands"]
+    assert (vague.value, vague.bound) == (200_000, "at least")
+    assert figures["16,531"].bound is None

@@ -231,6 +231,14 @@ def m004_stories(db: Database) -> None:
     db.execute("CREATE INDEX idx_articles_dated ON articles (COALESCE(published, fetched_at))")
 
 
+@migrations(name="m005_figure_bounds")
+def m005_figure_bounds(db: Database) -> None:
+    """``figures.bound``: "at least" when the text gives no exact number ("hundreds of
+    thousands"), so no view shows the convention's lower bound as a count the text stated.
+    Figures stored before it have none until ``monitor retag``."""
+    db.table("figures").add_column("bound", str)
+
+
 def is_monitor_database(db: Database) -> bool | None:
     """True for a monitor database, None for an empty one (nothing in it at all, no
     application id or user version: monitor may make it its own), False for any other SQLite

@@ -184,7 +184,7 @@ def search(db: Database, query: str, *, limit: int = 20, since: str | None = Non
 
 # --- articles, entities, figures, feeds -----------------------------------------------------
 
-_FIGURE_COLUMNS = """f.value, f.text, f.unit, f.what, f."when", f.sentence, a.url"""
+_FIGURE_COLUMNS = """f.value, f.text, f.unit, f.what, f."when", f.sentence, a.url, f.bound"""
 
 
 def _figure(row: dict[str, Any]) -> dict[str, Any]:
@@ -192,7 +192,8 @@ def _figure(row: dict[str, Any]) -> dict[str, Any]:
     if value is not None and float(value).is_integer():
         value = int(value)
     return {"value": value, "text": row["text"], "what": row["what"], "when": row["when"],
-            "sentence": row["sentence"], "url": row["url"], "unit": row["unit"]}
+            "sentence": row["sentence"], "url": row["url"], "unit": row["unit"],
+            "bound": row["bound"]}
 
 
 def find_article(db: Database, url: str) -> dict[str, Any]:

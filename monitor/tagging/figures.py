@@ -54,6 +54,10 @@ class Figure:
     sentence: str
     start: int
     end: int
+    #: "at least" when the text gives no exact number ("hundreds of thousands", "dozens"):
+    #: ``value`` is then the lower bound the convention reads (200,000; 24), never a count
+    #: the text stated. None for an exact figure.
+    bound: str | None = None
 
 
 @dataclass
@@ -427,6 +431,12 @@ def sentence_of(span: Span) -> Span:
 # --------------------------------------------------------------------------- what and when
 
 
+def is_vague(text: str) -> bool:
+    """Whether a figure's text gives no exact number: a vague plural ("hundreds of
+    thousands", "dozens", "millions of dollars")."""
+    return any(word in VAGUE for word in text.lower().replace("-", " ").split())
+
+
 def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = None
           ) -> list[Figure]:
     """Figures from the candidates of one doc; ``parsed`` maps a sentence's first token index
@@ -476,6 +486,7 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
             value=candidate.value, text=candidate.text, unit=candidate.unit, what=what,
             when=when, sentence=text[sentence.start_char : sentence.end_char].strip(),
             start=candidate.start, end=candidate.end,
+            bound="at least" if is_vague(candidate.text) else None,
         )
     for candidate in found:  # the two ends of a range share what they count and when
         partner = figures.get(id(candidate.partner)) if candidate.partner else None

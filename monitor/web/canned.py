@@ -150,7 +150,7 @@ LIMIT 200
                          "deport, visa…; a word may be the start of a longer one), or empty"},
         "params": ["what"],
         "sql": f"""
-SELECT f.text AS figure, f.value, f.unit, f.what, f."when", f.sentence,
+SELECT f.text AS figure, f.value, f.bound, f.unit, f.what, f."when", f.sentence,
        a.title AS article, {ARTICLE_DATE} AS published, f.id AS figure_id,
        a.id AS article_id
 FROM figures f JOIN articles a ON a.id = f.article_id

@@ -95,6 +95,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "value": ("Value", "The number as a number (\"16,531\" -> 16531)."),
             "text": ("As written", "The number as written in the article."),
             "unit": ("Unit", "Unit or currency (%, USD, km…), when there is one."),
+            "bound": ("Bound", "\"at least\" when the text gives no exact number (\"hundreds "
+                      "of thousands\", \"dozens\"): the value is then a lower bound by "
+                      "convention (200,000; 24), not a count the text stated."),
             "what": ("What", "What the number counts, from the sentence."),
             "when": ("When", "The date or period it refers to, from the sentence."),
             "sentence": ("Sentence", "The sentence the figure is in."),
