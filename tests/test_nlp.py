@@ -938,3 +938,7 @@ def test_vague_amounts_are_lower_bounds_not_counts(tagger) -> None:
     vague = figures["hundreds of thousands"]
     assert (vague.value, vague.bound) == (200_000, "at least")
     assert figures["16,531"].bound is None
+    from monitor.tagging.figures import is_vague
+
+    assert is_vague("several thousand") and is_vague("dozens") and not is_vague("a dozen")
+    assert not is_vague("16,531") and not is_vague("$2.5 million")

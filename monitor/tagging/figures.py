@@ -431,10 +431,16 @@ def sentence_of(span: Span) -> Span:
 # --------------------------------------------------------------------------- what and when
 
 
+#: Words that leave a count open ("several thousand", "a few hundred", "unos 200").
+_OPEN_WORDS = frozenset({"several", "few", "couple", "unos", "unas", "varios", "varias",
+                         "pocos", "pocas"})
+
+
 def is_vague(text: str) -> bool:
     """Whether a figure's text gives no exact number: a vague plural ("hundreds of
-    thousands", "dozens", "millions of dollars")."""
-    return any(word in VAGUE for word in text.lower().replace("-", " ").split())
+    thousands", "dozens", "millions of dollars") or an open count ("several thousand")."""
+    return any(word in VAGUE or word in _OPEN_WORDS
+               for word in text.lower().replace("-", " ").split())
 
 
 def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = None
