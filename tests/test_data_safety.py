@@ -641,3 +641,17 @@ def test_a_model_that_cannot_load_stops_the_round_before_any_fetch(long_feed, wr
     result = runner.invoke(app, ["poll", "--config", str(path)])
     assert result.exit_code == 2 and "cannot be loaded" in result.output, result.output
     assert len(httpserver.log) == requests  # nothing fetched, no attempt spent
+
+
+def test_figure_views_leave_out_the_counts_of_sources(tmp_path, write_config, tagger):
+    page = tmp_path / "sources.html"
+    page.write_text(article_page("Cuba returns migrants", [
+        "Two sources familiar with the talks said Havana had agreed to take flights.",
+        "The Coast Guard returned 54 Cuban migrants to Mariel on Tuesday, officials said."],
+        canonical="https://news.example/sources"), encoding="utf-8")
+    cfg = load_config(write_config(), env={})
+    db = open_db(cfg.database_path)
+    Monitor(cfg, db, tagger=tagger).ingest([str(page)])
+    assert [f["text"] for f in queries.figures(db)] == ["54"]
+    shown = queries.show(db, "https://news.example/sources")["figures"]
+    assert [(f["text"], f["attribution"]) for f in shown] == [("Two", True), ("54", False)]

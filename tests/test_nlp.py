@@ -942,3 +942,12 @@ def test_vague_amounts_are_lower_bounds_not_counts(tagger) -> None:
 
     assert is_vague("several thousand") and is_vague("dozens") and not is_vague("a dozen")
     assert not is_vague("16,531") and not is_vague("$2.5 million")
+
+
+def test_counts_of_the_people_cited_are_attribution_not_figures(tagger) -> None:
+    text = ("Two sources familiar with the talks said Havana had agreed. Three officials told "
+            "Reuters that 54 migrants were returned to Mariel. According to two diplomats, "
+            "1,200 Cubans arrived in March. The embassy expelled 12 officials in May.")
+    flags = {f.text: f.attribution for f in next(tagger.tag([(text, "en")])).figures}
+    assert flags == {"Two": True, "Three": True, "54": False, "two": True, "1,200": False,
+                     "12": False}

@@ -120,7 +120,8 @@ def test_saving_figures_and_show(db):
     assert shown["entities"][0]["name"] == "U.S. Department of State"
     assert shown["figures"] == [{"value": 16531, "text": "16,531", "what": "Cubans apprehended",
                                  "when": "February", "sentence": "16,531 Cubans apprehended",
-                                 "url": url, "unit": None, "bound": None}]
+                                 "url": url, "unit": None, "bound": None,
+                                 "attribution": False}]
     with pytest.raises(NotFoundError):
         queries.show(db, "https://nope.example/")
 

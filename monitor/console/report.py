@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..db.migrations import ARTICLE_DATE
+from ..db.migrations import ARTICLE_DATE, SHOWN_FIGURE
 from ..db.queries import TOP_OFFICIALS_SQL, parse_since
 from .output import safe
 
@@ -79,7 +79,8 @@ def brief(db: Database, *, since: str = "7d", limit: int = 15,
             f"AS articles {new_sql} ORDER BY CASE e.kind {kind_rank} ELSE 99 END, "
             "articles DESC, e.name LIMIT :limit2", {**params, "limit2": limit * 2})]
 
-    figure_sql = f"FROM figures f JOIN articles a ON a.id = f.article_id WHERE {window}"
+    figure_sql = (f"FROM figures f JOIN articles a ON a.id = f.article_id WHERE {window} "
+                  f"AND {SHOWN_FIGURE}")
     figures_total = db.execute(f"SELECT COUNT(*) {figure_sql}", params).fetchone()[0]
     figures = [
         {"text": r["text"], "value": r["value"], "unit": r["unit"], "what": r["what"],

@@ -13,6 +13,9 @@ migrations = Migrations("monitor")
 #: What an entity is (``entities.kind``): the one list, for the tagger, the CLI and the web.
 KINDS = ("official", "person", "agency", "organization", "place", "group", "other")
 
+#: The figures the views show: not the counts of people a story cites ("two sources said").
+SHOWN_FIGURE = "f.attribution = 0"
+
 #: The date an article counts under, for every reader: published, else when it was fetched.
 #: Written against the alias ``a`` (``FROM articles a`` or ``FROM stories a``); the index
 #: ``idx_articles_dated`` (m004) is on this very expression, so ranges and sorts over
@@ -237,6 +240,13 @@ def m005_figure_bounds(db: Database) -> None:
     thousands"), so no view shows the convention's lower bound as a count the text stated.
     Figures stored before it have none until ``monitor retag``."""
     db.table("figures").add_column("bound", str)
+
+
+@migrations(name="m006_figure_attribution")
+def m006_figure_attribution(db: Database) -> None:
+    """``figures.attribution``: 1 for a count of the people a story cites ("two sources
+    said"), which the figure views leave out."""
+    db.table("figures").add_column("attribution", int, not_null_default=0)
 
 
 def is_monitor_database(db: Database) -> bool | None:

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from ..errors import NotFoundError, UsageError
 from ..text import fold, squash
-from .migrations import ARTICLE_DATE
+from .migrations import ARTICLE_DATE, SHOWN_FIGURE
 
 _WORD = re.compile(r"\w+")
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([hdwmy])\s*$", re.IGNORECASE)
@@ -84,8 +84,9 @@ def parse_since(value: str | None, now: datetime | None = None) -> str | None:
     return parsed.isoformat()
 
 
-#: Officials by the number of stories naming them since ``:start`` (None: all time), then by
-#: mentions, then the latest: the one ranking the weekly brief and the landing page share.
+#: Officials by the number of stories naming them since ``:start`` (None: all time), then the
+#: most recently named, then by mentions: the one ranking the weekly brief and the landing
+#: page share.
 TOP_OFFICIALS_SQL = f"""
 SELECT e.id, e.name, e.titles, COUNT(DISTINCT a.id) AS articles, COUNT(*) AS mentions,
        MAX({ARTICLE_DATE}) AS last_seen,
@@ -93,7 +94,7 @@ SELECT e.id, e.name, e.titles, COUNT(DISTINCT a.id) AS articles, COUNT(*) AS men
         ORDER BY m2.id DESC LIMIT 1) AS latest_title
 FROM mentions m JOIN entities e ON e.id = m.entity_id JOIN stories a ON a.id = m.article_id
 WHERE e.kind = 'official' AND (:start IS NULL OR {ARTICLE_DATE} >= :start)
-GROUP BY e.id ORDER BY articles DESC, mentions DESC, last_seen DESC, e.name LIMIT :limit
+GROUP BY e.id ORDER BY articles DESC, last_seen DESC, mentions DESC, e.name LIMIT :limit
 """
 
 
@@ -184,7 +185,8 @@ def search(db: Database, query: str, *, limit: int = 20, since: str | None = Non
 
 # --- articles, entities, figures, feeds -----------------------------------------------------
 
-_FIGURE_COLUMNS = """f.value, f.text, f.unit, f.what, f."when", f.sentence, a.url, f.bound"""
+_FIGURE_COLUMNS = """f.value, f.text, f.unit, f.what, f."when", f.sentence, a.url, f.bound,
+f.attribution"""
 
 
 def _figure(row: dict[str, Any]) -> dict[str, Any]:
@@ -193,7 +195,7 @@ def _figure(row: dict[str, Any]) -> dict[str, Any]:
         value = int(value)
     return {"value": value, "text": row["text"], "what": row["what"], "when": row["when"],
             "sentence": row["sentence"], "url": row["url"], "unit": row["unit"],
-            "bound": row["bound"]}
+            "bound": row["bound"], "attribution": bool(row["attribution"])}
 
 
 def find_article(db: Database, url: str) -> dict[str, Any]:
@@ -291,7 +293,8 @@ def entities(db: Database, *, kind: str | None = None, limit: int = 20) -> list[
 
 
 def figures(db: Database, query: str | None = None, *, limit: int = 20) -> list[dict[str, Any]]:
-    sql = f"SELECT {_FIGURE_COLUMNS} FROM figures f JOIN articles a ON a.id = f.article_id"
+    sql = (f"SELECT {_FIGURE_COLUMNS} FROM figures f JOIN articles a ON a.id = f.article_id "
+           f"WHERE {SHOWN_FIGURE}")
     params: list[Any] = []
     if query:
         words = query_words(query)

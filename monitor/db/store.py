@@ -417,7 +417,8 @@ def _store_tags(db: Database, article_id: int, tagged: Tagged, tagger_name: str 
     figure_rows = [
         {"article_id": article_id, "value": f.value, "text": f.text, "unit": f.unit,
          "what": f.what, "when": f.when, "sentence": f.sentence, "start": f.start, "end": f.end,
-         "bound": getattr(f, "bound", None)}
+         "bound": getattr(f, "bound", None),
+         "attribution": int(getattr(f, "attribution", False))}
         for f in tagged.figures
     ]
     if figure_rows:

@@ -58,6 +58,9 @@ class Figure:
     #: ``value`` is then the lower bound the convention reads (200,000; 24), never a count
     #: the text stated. None for an exact figure.
     bound: str | None = None
+    #: A count of the people the story cites ("two sources said"): kept, but out of the
+    #: figure views (see :func:`is_attribution`).
+    attribution: bool = False
 
 
 @dataclass
@@ -513,7 +516,32 @@ def build(found: list[Candidate], parsed: dict[int, Doc], text: str | None = Non
                          or (figure.unit == previous.unit and _joined(candidate.span)))))):
             figure.what = previous.what  # "a decrease of 6% … and [30%] compared to…"
         previous = figure
+    for figure in figures.values():
+        figure.attribution = is_attribution(figure, text)
     return list(figures.values())
+
+
+#: Who a story cites: "two sources said", "three officials told Reuters".
+_ATTRIBUTION_HEADS = frozenset({
+    "source", "sources", "official", "officials", "diplomat", "diplomats", "witness",
+    "witnesses", "person", "people", "analyst", "analysts", "expert", "experts", "insider",
+    "insiders", "aide", "aides", "fuente", "fuentes", "funcionario", "funcionarios"})
+_SPEECH = re.compile(r"\b(?:said|say|says|told|tell|tells|according|dijeron|dijo|afirmaron)\b",
+                     re.IGNORECASE)
+
+
+def is_attribution(figure: Figure, text: str) -> bool:
+    """Whether a figure counts the people a story cites ("two sources said", "according to
+    three diplomats") rather than anything it reports: its ``what`` is a source or a group
+    of speakers and a verb of saying follows it (or "according to" precedes it). "12
+    officials were expelled" is a figure; "three officials told Reuters" is attribution."""
+    if not figure.what:
+        return False
+    if figure.what.split()[0].lower() not in _ATTRIBUTION_HEADS:
+        return False
+    after = text[figure.end : figure.end + len(figure.what) + 40]
+    before = text[max(0, figure.start - 16) : figure.start].lower()
+    return bool(_SPEECH.search(after)) or "according to" in before
 
 
 def _joined(span: Span) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..db.migrations import ARTICLE_DATE
+from ..db.migrations import ARTICLE_DATE, SHOWN_FIGURE
 
 #: Monday of the article's week (UTC), e.g. 2022-04-18 for 2022-04-19T16:30:00+00:00.
 ARTICLE_WEEK = f"date({ARTICLE_DATE}, 'weekday 0', '-6 days')"
@@ -64,7 +64,8 @@ SELECT e.name AS official, COALESCE(m.title, {TITLES}) AS title,
        (SELECT group_concat(f.text || ' ' || COALESCE(f.what, '')
                 || CASE WHEN f."when" IS NOT NULL THEN ' (' || f."when" || ')' ELSE '' END,
                 char(10))
-        FROM (SELECT * FROM figures WHERE article_id = a.id ORDER BY start) f
+        FROM (SELECT * FROM figures f WHERE article_id = a.id AND {SHOWN_FIGURE}
+              ORDER BY start) f
        ) AS figures_in_article,
        e.id AS entity_id, a.id AS article_id
 FROM spoke s
@@ -154,7 +155,7 @@ SELECT f.text AS figure, f.value, f.bound, f.unit, f.what, f."when", f.sentence,
        a.title AS article, {ARTICLE_DATE} AS published, f.id AS figure_id,
        a.id AS article_id
 FROM figures f JOIN articles a ON a.id = f.article_id
-WHERE (:what = '' OR monitor_has_words(f.what, :what))
+WHERE {SHOWN_FIGURE} AND (:what = '' OR monitor_has_words(f.what, :what))
 ORDER BY published DESC, f.article_id, f.start
 LIMIT 500
 """,

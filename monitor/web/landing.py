@@ -8,7 +8,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..db.migrations import ARTICLE_DATE
+from ..db.migrations import ARTICLE_DATE, SHOWN_FIGURE
 from ..db.queries import TOP_OFFICIALS_SQL
 from ..sources.urls import mask_credentials_in
 
@@ -69,7 +69,7 @@ def summary(conn: sqlite3.Connection, now: datetime | None = None) -> dict[str, 
     figures = _rows(conn, f"""
         SELECT f.id, f.text, f.what, f."when" AS "when", f.sentence, a.id AS article_id,
                a.title AS article, {ARTICLE_DATE} AS published
-        FROM figures f JOIN articles a ON a.id = f.article_id
+        FROM figures f JOIN articles a ON a.id = f.article_id WHERE {SHOWN_FIGURE}
         ORDER BY {ARTICLE_DATE} DESC, f.article_id DESC, f.start LIMIT 6""")
 
     failing = _rows(conn, """

@@ -95,6 +95,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "value": ("Value", "The number as a number (\"16,531\" -> 16531)."),
             "text": ("As written", "The number as written in the article."),
             "unit": ("Unit", "Unit or currency (%, USD, km…), when there is one."),
+            "attribution": ("Attribution", "1 for a count of the people the story cites "
+                            "(\"two sources said\"): kept, but left out of the figure views."),
             "bound": ("Bound", "\"at least\" when the text gives no exact number (\"hundreds "
                       "of thousands\", \"dozens\"): the value is then a lower bound by "
                       "convention (200,000; 24), not a count the text stated."),
