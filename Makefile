@@ -31,7 +31,7 @@ test-fast: setup  ## the suite without the slow tests (browser, sample database,
 	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 demo: setup  ## build demo.db from the saved pages shipped with monitor, offline
-	$(BIN)/monitor demo --db demo.db
+	$(BIN)/monitor demo --db demo.db --force  # rebuilds only a database demo made
 
 serve: setup
 	$(BIN)/monitor serve --config $(CONFIG)
