@@ -764,10 +764,11 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
      [("1,500", 1500, None, "migrants on the boat", None),
       ("40%", 40, "%", "migrants on the boat", None),
       ("10%", 10, "%", "migrants on the boat", None)]),
-    # a long subject keeps its core
+    # the counted thing with the clause that says which ones
     ("Officials said the number of Cubans who crossed the border without authorization after "
      "arriving by plane in Nicaragua rose by 30% in March.",
-     [("30%", 30, "%", "Cubans", "March")]),
+     [("30%", 30, "%", "Cubans who crossed the border without authorization after arriving "
+       "by plane in Nicaragua", "March")]),
     # a sentence the senter broke after a ticker is mended
     ("The Dow Jones .DJI fell 102.2 points, or 0.36%, to 27,934.02 on Tuesday.",
      [("102.2", 102.2, None, "Dow Jones .DJI", None), ("0.36%", 0.36, "%", "Dow Jones .DJI", None),
@@ -805,7 +806,8 @@ def figures_of(tagger: Tagger, text: str) -> list[tuple[str, float, str | None, 
      [("18,984", 18984, None, None, "the months of May"), ("17,561", 17561, None, None, "June"),
       ("15,642", 15642, None, None, "July")]),
     ("The department will revoke the protections of 532,000 migrants who entered the country "
-     "since October 2022.", [("532,000", 532000, None, "migrants",
+     "since October 2022.", [("532,000", 532000, None,
+                               "migrants who entered the country since October 2022",
                                "October 2022")]),
     ("Officials reported a decrease of 6% in the east and 30% in the west.",
      [("6%", 6, "%", "decrease", None), ("30%", 30, "%", "decrease", None)]),

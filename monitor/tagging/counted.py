@@ -69,7 +69,7 @@ _SPAN_WORDS = _PARTICLES | {"from", "to"}
 # Prepositions of a comparison: "down [from] 4.7 million", "more [than] 300".
 _COMPARED = frozenset({"from", "than", "with", "versus", "vs", "vs.", "against"})
 # Children that are not part of a counted phrase: "20,000 visas [a year]", "[the] number".
-_NOT_IN_PHRASE = frozenset({"det", "predet", "punct", "npadvmod", "appos", "relcl", "advcl",
+_NOT_IN_PHRASE = frozenset({"det", "predet", "punct", "npadvmod", "appos", "advcl",
                             "parataxis", "cc", "mark", "case"})
 # Prepositions of a change: "rose [from] 0.90 percent [to] 1.23", "cut [by] 5%".
 _CHANGE_PREPS = frozenset({"from", "to", "by"})

