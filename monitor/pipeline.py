@@ -324,15 +324,14 @@ class Monitor:
         """Store the feed's next state (:func:`monitor.sources.feed_state.next_state`); return the
         items to consider: the feed's own when it changed, else its pages that failed last
         time, and in both cases its backlog."""
+        interval = timedelta(seconds=self.config.poll.interval)
+        adaptive = self.config.poll.adaptive
         try:
-            step = next_state(feed, outcome, now_utc(),
-                              interval=timedelta(seconds=self.config.poll.interval),
-                              adaptive=self.config.poll.adaptive)
+            step = next_state(feed, outcome, now_utc(), interval=interval, adaptive=adaptive)
         except Exception as exc:  # noqa: BLE001 - a feed's failure never ends the round
             log.debug("unexpected error for feed %s", feed["url"], exc_info=True)
-            step = next_state(feed, MonitorError(f"internal error: {type(exc).__name__}: {exc}"),
-                              now_utc(), interval=timedelta(seconds=self.config.poll.interval),
-                              adaptive=self.config.poll.adaptive)
+            failure = MonitorError(f"internal error: {type(exc).__name__}: {exc}")
+            step = next_state(feed, failure, now_utc(), interval=interval, adaptive=adaptive)
         store.update_feed(self.db, feed["id"], step.values)
         items = list(step.parsed.items) if step.parsed is not None else []
         # Pages that failed before and items waiting in the backlog are fetched whatever the

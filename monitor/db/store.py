@@ -71,7 +71,7 @@ def open_db(path: str | Path, *, create: bool = True, write: bool | None = None)
             kind = is_monitor_database(db)
             writable = True
         except sqlite3.OperationalError as exc:
-            if not _read_only_error(exc) or not path.exists():
+            if not is_read_only_error(exc) or not path.exists():
                 raise
             if db is not None:
                 db.close()
@@ -92,7 +92,7 @@ def open_db(path: str | Path, *, create: bool = True, write: bool | None = None)
                 if write:  # a demo database a user writes to is no longer demo's to replace
                     db.execute("DELETE FROM monitor_meta WHERE key = 'made_by'")
             except sqlite3.OperationalError as exc:
-                if not _read_only_error(exc) or migrations.pending(db):
+                if not is_read_only_error(exc) or migrations.pending(db):
                     raise
                 db.close()
                 db = _open_read_only(path)
@@ -102,7 +102,7 @@ def open_db(path: str | Path, *, create: bool = True, write: bool | None = None)
     except sqlite3.DatabaseError as exc:
         if db is not None:
             db.close()
-        if _read_only_error(exc):
+        if is_read_only_error(exc):
             raise MonitorError(f"{path}: the database or its folder is read-only ({exc})"
                                ) from None
         raise MonitorError(f"{path}: not a usable monitor database ({exc})") from None
@@ -119,8 +119,8 @@ def open_db(path: str | Path, *, create: bool = True, write: bool | None = None)
     return db
 
 
-
-def _read_only_error(exc: sqlite3.DatabaseError) -> bool:
+def is_read_only_error(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused because the file or its folder may not be written."""
     message = str(exc).lower()
     return "readonly" in message or "read-only" in message or "unable to open" in message
 
@@ -150,11 +150,6 @@ def set_meta(db: Database, key: str, value: str) -> None:
         db.table("monitor_meta").upsert({"key": key, "value": value}, pk="key")
 
 
-def get_meta(db: Database, key: str) -> str | None:
-    row = db.execute("SELECT value FROM monitor_meta WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
-
-
 def entity_key(label: str, name: str) -> str:
     return f"{_LABEL_GROUPS.get(label, label.lower())}:{fold(name)}"
 
@@ -174,7 +169,7 @@ def sync_feeds(db: Database, feeds: Iterable[Any]) -> list[dict[str, Any]]:
         values = {"name": feed.name, "topic_filter": int(feed.topic_filter)}
         if existing is None:
             db.table("feeds").insert({"url": url, "created_at": utcnow(), "error_count": 0,
-                                **values})
+                                      **values})
         elif any(existing[k] != v for k, v in values.items()):
             db.table("feeds").update(existing["id"], values)
         rows.append(next(db.table("feeds").rows_where("url = ?", [url])))

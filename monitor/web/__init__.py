@@ -32,11 +32,11 @@ from markupsafe import Markup
 from ..db.queries import fts_all, query_words
 from ..db.queries import parse_since as resolve_since
 from ..errors import UsageError
+from ..sources.urls import mask_credentials_in
 from ..text import fold
 from . import landing
 from .canned import QUERIES
 from .charts import DASHBOARD, charts
-from .landing import mask_userinfo
 
 PLUGIN = "monitor.web"
 
@@ -234,7 +234,7 @@ def render_cell(row, value, column, table, database, datasette):
         return None
     masked = False
     if isinstance(value, str) and "@" in value and "://" in value:
-        shown = mask_userinfo(value)  # a password in a feed URL is never shown
+        shown = mask_credentials_in(value)  # a password in a feed URL is never shown
         masked, value = shown != value, shown
     cell = _render_cell(row, value, column, table, database, datasette)
     if cell is None and masked:

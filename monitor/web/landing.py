@@ -13,12 +13,6 @@ from ..db.queries import TOP_OFFICIALS_SQL
 from ..sources.urls import mask_credentials_in
 
 WINDOW_DAYS = 7
-def mask_userinfo(text: str) -> str:
-    """``https://user:secret@host/feed`` -> ``https://***@host/feed``, in any text: the form
-    the store keeps, for rows stored before it did."""
-    return mask_credentials_in(text)
-
-
 def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
@@ -80,7 +74,7 @@ def summary(conn: sqlite3.Connection, now: datetime | None = None) -> dict[str, 
     for row in failing:
         for key in ("name", "url", "last_error"):
             if isinstance(row[key], str):
-                row[key] = mask_userinfo(row[key])
+                row[key] = mask_credentials_in(row[key])
 
     return {
         "now": now.isoformat(timespec="minutes"),

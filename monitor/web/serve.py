@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..db.store import is_read_only_error
 from ..errors import MonitorError
 
 #: Datasette table options beside the titles and descriptions of :mod:`monitor.web.schema`.
@@ -134,7 +135,7 @@ def prepare_source(db_path: Path, workdir: Path) -> Source:
         _check(source, db_path)
     except sqlite3.OperationalError as exc:
         if not (wal and source.path == db_path and not source.immutable
-                and _read_only_error(exc)):
+                and is_read_only_error(exc)):
             raise ServeError(f"{db_path}: cannot be opened read-only ({exc})") from None
         source = _snapshot(db_path, workdir)
         try:
@@ -178,11 +179,6 @@ def _wal_readable_in_place(db_path: Path) -> bool:
     if os.access(db_path.parent, os.W_OK) and os.access(db_path, os.W_OK):
         return True
     return Path(f"{db_path}-shm").exists() and Path(f"{db_path}-wal").exists()
-
-
-def _read_only_error(exc: sqlite3.Error) -> bool:
-    message = str(exc).lower()
-    return "readonly" in message or "read-only" in message or "unable to open" in message
 
 
 def _snapshot(db_path: Path, workdir: Path) -> Source:
